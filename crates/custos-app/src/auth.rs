@@ -1,0 +1,217 @@
+//! Sign-in, sessions and bearer authentication. Passwords are verified off the async
+//! workers; unknown users cost the same as wrong passwords; tokens are stored only hashed.
+
+use crate::convert::{from_micros, parse_id};
+use crate::{Actor, ActorKind, App, AppError, ClientInfo, Credential};
+use custos_crypto::{password, token};
+use custos_domain::{Role, SessionId, TokenId, User, UserId, UserStatus};
+use custos_store::{SessionRow, UserRow};
+use time::OffsetDateTime;
+
+/// Prefix of session tokens (cookie or bearer).
+pub const SESSION_PREFIX: &str = "cs_";
+/// Prefix of long-lived API tokens.
+pub const API_TOKEN_PREFIX: &str = "ct_";
+/// How stale `last_seen_at` may get before a request refreshes it (saves a write per request).
+const TOUCH_EVERY_MICROS: i64 = 60_000_000;
+
+/// How the session's token travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// An HttpOnly cookie: the token is never shown to scripts.
+    Cookie,
+    /// Returned in the response body for API clients.
+    Bearer,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::Bearer => "bearer",
+        }
+    }
+}
+
+/// A new session.
+#[derive(Debug)]
+pub struct LoginResult {
+    pub token: String,
+    pub session_id: SessionId,
+    pub expires_at: OffsetDateTime,
+    pub user: User,
+}
+
+pub(crate) fn user_from_row(r: &UserRow) -> Result<User, AppError> {
+    Ok(User {
+        id: parse_id(&r.id, "user")?,
+        email: r.email.clone(),
+        display_name: r.display_name.clone(),
+        role: Role::parse(&r.role)
+            .ok_or_else(|| AppError::Internal(format!("user {} has unknown role", r.id)))?,
+        team_id: r
+            .team_id
+            .as_deref()
+            .map(|t| parse_id(t, "team"))
+            .transpose()?,
+        status: UserStatus::parse(&r.status)
+            .ok_or_else(|| AppError::Internal(format!("user {} has unknown status", r.id)))?,
+        created_at: from_micros(r.created_at)?,
+        version: r.version,
+    })
+}
+
+async fn verify_off_thread(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || password::verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(format!("password check task failed: {e}")))?
+        .map_err(|e| AppError::Internal(format!("stored password hash is unusable: {e}")))
+}
+
+impl App {
+    /// Checks e-mail and password and opens a session.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        kind: SessionKind,
+        client: &ClientInfo,
+    ) -> Result<LoginResult, AppError> {
+        if password.len() > 1024 || email.len() > 254 {
+            return Err(AppError::InvalidCredentials);
+        }
+        let user = self
+            .store
+            .user_by_email(&email.trim().to_lowercase())
+            .await?;
+        let hash = user.as_ref().map_or_else(
+            || password::dummy_hash().to_string(),
+            |u| u.password_hash.clone(),
+        );
+        let ok = verify_off_thread(password.to_string(), hash).await?;
+        let user = match user {
+            Some(u) if ok && u.status == UserStatus::Active.as_str() => u,
+            _ => return Err(AppError::InvalidCredentials),
+        };
+        let now = self.now_micros();
+        let token = token::generate_token(SESSION_PREFIX, self.rng.as_ref());
+        let id = SessionId(self.new_uuid());
+        let absolute = i64::try_from(self.config.session_absolute.as_micros()).unwrap_or(i64::MAX);
+        let row = SessionRow {
+            id: id.to_string(),
+            token_hash: token::token_digest(&token).to_vec(),
+            user_id: user.id.clone(),
+            kind: kind.as_str().into(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now.saturating_add(absolute),
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.clone(),
+            revoked_at: None,
+        };
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_session(&row).await?;
+        tx.record_login(&user.id, now).await?;
+        tx.commit().await?;
+        Ok(LoginResult {
+            token,
+            session_id: id,
+            expires_at: from_micros(row.expires_at)?,
+            user: user_from_row(&user)?,
+        })
+    }
+
+    /// Resolves a session or API token to an actor, or `Unauthenticated`.
+    pub async fn authenticate(
+        &self,
+        presented: &str,
+        client: &ClientInfo,
+    ) -> Result<Actor, AppError> {
+        let now = self.now_micros();
+        let digest = token::token_digest(presented);
+        if token::is_well_formed(SESSION_PREFIX, presented) {
+            let s = self
+                .store
+                .session_by_hash(&digest)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            let idle = i64::try_from(self.config.session_idle.as_micros()).unwrap_or(i64::MAX);
+            if s.revoked_at.is_some()
+                || s.expires_at <= now
+                || s.last_seen_at.saturating_add(idle) <= now
+            {
+                return Err(AppError::Unauthenticated);
+            }
+            let (id, role) = self.active_user(&s.user_id).await?;
+            if now - s.last_seen_at > TOUCH_EVERY_MICROS {
+                let mut tx = self.store.begin_write().await?;
+                tx.touch_session(&s.id, now).await?;
+                tx.commit().await?;
+            }
+            let sid = parse_id(&s.id, "session")?;
+            return Ok(Actor {
+                kind: ActorKind::User { id, role },
+                credential: Credential::Session(sid),
+                client: client.clone(),
+            });
+        }
+        if token::is_well_formed(API_TOKEN_PREFIX, presented) {
+            let t = self
+                .store
+                .token_by_hash(&digest)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+                return Err(AppError::Unauthenticated);
+            }
+            let (id, role) = self.active_user(&t.user_id).await?;
+            if t.last_used_at.is_none_or(|l| now - l > TOUCH_EVERY_MICROS) {
+                let mut tx = self.store.begin_write().await?;
+                tx.touch_api_token(&t.id, now).await?;
+                tx.commit().await?;
+            }
+            let tid: TokenId = parse_id(&t.id, "token")?;
+            return Ok(Actor {
+                kind: ActorKind::User { id, role },
+                credential: Credential::Token(tid),
+                client: client.clone(),
+            });
+        }
+        Err(AppError::Unauthenticated)
+    }
+
+    async fn active_user(&self, user_id: &str) -> Result<(UserId, Role), AppError> {
+        let u = self
+            .store
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if u.status != UserStatus::Active.as_str() {
+            return Err(AppError::Unauthenticated);
+        }
+        let role = Role::parse(&u.role).ok_or(AppError::Unauthenticated)?;
+        Ok((parse_id(&u.id, "user")?, role))
+    }
+
+    /// Ends the actor's session. API tokens are revoked through their own use case.
+    pub async fn logout(&self, actor: &Actor) -> Result<(), AppError> {
+        if let Credential::Session(id) = &actor.credential {
+            let mut tx = self.store.begin_write().await?;
+            tx.revoke_session(&id.to_string(), self.now_micros())
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// The actor's own account.
+    pub async fn me(&self, actor: &Actor) -> Result<User, AppError> {
+        let id = actor.user_id().ok_or(AppError::NotFound("user"))?;
+        let row = self
+            .store
+            .user_by_id(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
+        user_from_row(&row)
+    }
+}

@@ -1,0 +1,242 @@
+//! Contact use cases: the people at a customer. Authorised through the customer permissions,
+//! since a contact is part of its customer's record.
+
+use crate::authz::authorize;
+use crate::convert::{from_micros, parse_id};
+use crate::{Actor, App, AppError};
+use custos_domain::contact::ContactData;
+use custos_domain::{
+    Contact, ContactChanges, ContactId, ContactInput, CustomerId, Email, Mobile, Permission, Phone,
+};
+use custos_store::{ContactRow, Sealed};
+
+impl App {
+    fn contact_sealed(&self, id: &str, field: &str, v: Option<(&str, String)>) -> Sealed {
+        match v {
+            None => Sealed::default(),
+            Some((plain, normalised)) => Sealed {
+                ct: Some(self.vault.seal(id, field, plain, self.rng.as_ref())),
+                bidx: Some(self.vault.blind_index(field, &normalised)),
+            },
+        }
+    }
+
+    fn contact_row(
+        &self,
+        id: &ContactId,
+        customer: &CustomerId,
+        d: &ContactData,
+        created: i64,
+        updated: i64,
+        version: i64,
+    ) -> ContactRow {
+        let id_s = id.to_string();
+        let i = id_s.as_str();
+        ContactRow {
+            id: id_s.clone(),
+            customer_id: customer.to_string(),
+            name: d.name.clone(),
+            title: d.title.clone(),
+            email: self.contact_sealed(
+                i,
+                "email",
+                d.email.as_ref().map(|e| (e.as_str(), e.normalized())),
+            ),
+            mobile: self.contact_sealed(
+                i,
+                "mobile",
+                d.mobile
+                    .as_ref()
+                    .map(|m| (m.as_str(), m.as_str().to_string())),
+            ),
+            phone: self.contact_sealed(
+                i,
+                "phone",
+                d.phone.as_ref().map(|p| (p.as_str(), p.normalized())),
+            ),
+            address: d
+                .address
+                .as_deref()
+                .map(|a| self.vault.seal(i, "address", a, self.rng.as_ref())),
+            notes: d
+                .notes
+                .as_deref()
+                .map(|n| self.vault.seal(i, "notes", n, self.rng.as_ref())),
+            created_at: created,
+            updated_at: updated,
+            version,
+        }
+    }
+
+    fn contact_from_row(&self, r: &ContactRow) -> Result<Contact, AppError> {
+        let i = r.id.as_str();
+        let corrupt = |f: &str| {
+            AppError::Internal(format!("stored field {f} of contact {i} does not validate"))
+        };
+        let data = ContactData {
+            name: r.name.clone(),
+            title: r.title.clone(),
+            email: self
+                .open_opt(i, "email", &r.email.ct)?
+                .map(|v| Email::parse(&v).map_err(|_| corrupt("email")))
+                .transpose()?,
+            mobile: self
+                .open_opt(i, "mobile", &r.mobile.ct)?
+                .map(|v| Mobile::parse(&v).map_err(|_| corrupt("mobile")))
+                .transpose()?,
+            phone: self
+                .open_opt(i, "phone", &r.phone.ct)?
+                .map(|v| Phone::parse(&v).map_err(|_| corrupt("phone")))
+                .transpose()?,
+            address: self.open_opt(i, "address", &r.address)?,
+            notes: self.open_opt(i, "notes", &r.notes)?,
+        };
+        Ok(Contact {
+            id: parse_id(&r.id, "contact")?,
+            customer_id: parse_id(&r.customer_id, "customer")?,
+            data,
+            created_at: from_micros(r.created_at)?,
+            updated_at: from_micros(r.updated_at)?,
+            version: r.version,
+        })
+    }
+
+    pub async fn create_contact(
+        &self,
+        actor: &Actor,
+        customer_id: &str,
+        input: &ContactInput,
+    ) -> Result<Contact, AppError> {
+        authorize(actor, Permission::CustomerUpdate)?;
+        let customer = customer_id
+            .parse::<CustomerId>()
+            .map_err(|_| AppError::NotFound("customer"))?;
+        let data = ContactData::validate(input)?;
+        let mut tx = self.store.begin_write().await?;
+        if tx.get_customer(&customer.to_string()).await?.is_none() {
+            return Err(AppError::NotFound("customer"));
+        }
+        let id = ContactId(self.new_uuid());
+        let ts = self.now_micros();
+        tx.insert_contact(&self.contact_row(&id, &customer, &data, ts, ts, 1))
+            .await?;
+        tx.commit().await?;
+        Ok(Contact {
+            id,
+            customer_id: customer,
+            data,
+            created_at: from_micros(ts)?,
+            updated_at: from_micros(ts)?,
+            version: 1,
+        })
+    }
+
+    pub async fn list_contacts(
+        &self,
+        actor: &Actor,
+        customer_id: &str,
+    ) -> Result<Vec<Contact>, AppError> {
+        authorize(actor, Permission::CustomerRead)?;
+        let customer = customer_id
+            .parse::<CustomerId>()
+            .map_err(|_| AppError::NotFound("customer"))?;
+        if self
+            .store
+            .get_customer(&customer.to_string())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound("customer"));
+        }
+        let rows = self.store.list_contacts(&customer.to_string()).await?;
+        rows.iter().map(|r| self.contact_from_row(r)).collect()
+    }
+
+    pub async fn get_contact(&self, actor: &Actor, id: &str) -> Result<Contact, AppError> {
+        authorize(actor, Permission::CustomerRead)?;
+        let id = id
+            .parse::<ContactId>()
+            .map_err(|_| AppError::NotFound("contact"))?;
+        let row = self
+            .store
+            .get_contact(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("contact"))?;
+        self.contact_from_row(&row)
+    }
+
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        changes: &ContactChanges,
+    ) -> Result<Contact, AppError> {
+        authorize(actor, Permission::CustomerUpdate)?;
+        let id = id
+            .parse::<ContactId>()
+            .map_err(|_| AppError::NotFound("contact"))?;
+        let mut tx = self.store.begin_write().await?;
+        let row = tx
+            .get_contact(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("contact"))?;
+        if row.version != expected_version {
+            return Err(AppError::Stale {
+                current: row.version,
+            });
+        }
+        let current = self.contact_from_row(&row)?;
+        let data = current.data.apply(changes)?;
+        if data == current.data {
+            return Ok(current);
+        }
+        let ts = self.now_micros().max(row.updated_at);
+        tx.update_contact(
+            &self.contact_row(
+                &id,
+                &current.customer_id,
+                &data,
+                row.created_at,
+                ts,
+                row.version + 1,
+            ),
+            expected_version,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Contact {
+            data,
+            updated_at: from_micros(ts)?,
+            version: row.version + 1,
+            ..current
+        })
+    }
+
+    pub async fn delete_contact(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), AppError> {
+        authorize(actor, Permission::CustomerUpdate)?;
+        let id = id
+            .parse::<ContactId>()
+            .map_err(|_| AppError::NotFound("contact"))?;
+        let mut tx = self.store.begin_write().await?;
+        let row = tx
+            .get_contact(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("contact"))?;
+        if let Some(v) = expected_version
+            && v != row.version
+        {
+            return Err(AppError::Stale {
+                current: row.version,
+            });
+        }
+        tx.delete_contact(&row.id, Some(row.version)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

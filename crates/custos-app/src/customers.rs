@@ -1,0 +1,470 @@
+//! Customer use cases: create, get, update, delete and list, each authorised, with sensitive
+//! fields sealed on the way in and opened on the way out.
+
+use crate::authz::authorize;
+use crate::convert::{from_micros, parse_id, to_micros};
+use crate::{Actor, App, AppError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use custos_domain::customer::CustomerData;
+use custos_domain::{
+    BankCard, Birthday, CnResidentId, Customer, CustomerChanges, CustomerId, CustomerInput,
+    CustomerKind, Email, FieldErrors, LifecycleStatus, Mobile, Permission, Phone,
+};
+use custos_store::{CustomerFilter, CustomerRow, CustomerSort, Sealed, SortKey};
+
+/// Filters, sort and paging of a customer list, as raw strings from the caller.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerQuery {
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub tag: Option<String>,
+    pub q: Option<String>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// One page of customers and the cursor for the next, if any.
+#[derive(Debug, Clone)]
+pub struct CustomerPage {
+    pub items: Vec<Customer>,
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;
+
+const SORTS: [(&str, CustomerSort); 6] = [
+    ("name", CustomerSort::NameAsc),
+    ("-name", CustomerSort::NameDesc),
+    ("created_at", CustomerSort::CreatedAsc),
+    ("-created_at", CustomerSort::CreatedDesc),
+    ("updated_at", CustomerSort::UpdatedAsc),
+    ("-updated_at", CustomerSort::UpdatedDesc),
+];
+
+impl App {
+    fn seal_opt(&self, id: &str, field: &str, v: Option<&str>) -> Option<Vec<u8>> {
+        v.map(|p| self.vault.seal(id, field, p, self.rng.as_ref()))
+    }
+
+    fn sealed_indexed(&self, id: &str, field: &str, v: Option<(&str, String)>) -> Sealed {
+        match v {
+            None => Sealed::default(),
+            Some((plain, normalised)) => Sealed {
+                ct: Some(self.vault.seal(id, field, plain, self.rng.as_ref())),
+                bidx: Some(self.vault.blind_index(field, &normalised)),
+            },
+        }
+    }
+
+    pub(crate) fn open_opt(
+        &self,
+        id: &str,
+        field: &str,
+        ct: &Option<Vec<u8>>,
+    ) -> Result<Option<String>, AppError> {
+        ct.as_ref()
+            .map(|c| self.vault.open_field(id, field, c))
+            .transpose()
+    }
+
+    fn customer_row(
+        &self,
+        id: &CustomerId,
+        d: &CustomerData,
+        created: i64,
+        updated: i64,
+        version: i64,
+    ) -> CustomerRow {
+        let id_s = id.to_string();
+        let i = id_s.as_str();
+        CustomerRow {
+            id: id_s.clone(),
+            name: d.name.clone(),
+            kind: d.kind.as_str().into(),
+            industry: d.industry.clone(),
+            tier: d.tier.clone(),
+            status: d.status.as_str().into(),
+            owner_id: d.owner_id.map(|o| o.to_string()),
+            team_id: d.team_id.map(|t| t.to_string()),
+            tags: d.tags.clone(),
+            source: d.source.clone(),
+            email: self.sealed_indexed(
+                i,
+                "email",
+                d.email.as_ref().map(|e| (e.as_str(), e.normalized())),
+            ),
+            mobile: self.sealed_indexed(
+                i,
+                "mobile",
+                d.mobile
+                    .as_ref()
+                    .map(|m| (m.as_str(), m.as_str().to_string())),
+            ),
+            phone: self.sealed_indexed(
+                i,
+                "phone",
+                d.phone.as_ref().map(|p| (p.as_str(), p.normalized())),
+            ),
+            address: self.seal_opt(i, "address", d.address.as_deref()),
+            birthday: self.seal_opt(i, "birthday", d.birthday.map(|b| b.to_iso()).as_deref()),
+            national_id: self.sealed_indexed(
+                i,
+                "national_id",
+                d.national_id
+                    .as_ref()
+                    .map(|n| (n.as_str(), n.as_str().to_string())),
+            ),
+            bank_account: self.sealed_indexed(
+                i,
+                "bank_account",
+                d.bank_account
+                    .as_ref()
+                    .map(|b| (b.as_str(), b.as_str().to_string())),
+            ),
+            notes: self.seal_opt(i, "notes", d.notes.as_deref()),
+            created_at: created,
+            updated_at: updated,
+            version,
+        }
+    }
+
+    /// Opens a stored row into a domain customer. Stored values were validated on the way
+    /// in; one that no longer parses is reported as corrupt rather than shown.
+    fn customer_from_row(&self, r: &CustomerRow) -> Result<Customer, AppError> {
+        let i = r.id.as_str();
+        let corrupt = |f: &str| {
+            AppError::Internal(format!(
+                "stored field {f} of customer {i} does not validate"
+            ))
+        };
+        let today = self.now().date();
+        let email = self
+            .open_opt(i, "email", &r.email.ct)?
+            .map(|v| Email::parse(&v).map_err(|_| corrupt("email")))
+            .transpose()?;
+        let mobile = self
+            .open_opt(i, "mobile", &r.mobile.ct)?
+            .map(|v| Mobile::parse(&v).map_err(|_| corrupt("mobile")))
+            .transpose()?;
+        let phone = self
+            .open_opt(i, "phone", &r.phone.ct)?
+            .map(|v| Phone::parse(&v).map_err(|_| corrupt("phone")))
+            .transpose()?;
+        let birthday = self
+            .open_opt(i, "birthday", &r.birthday)?
+            .map(|v| Birthday::parse(&v, today).map_err(|_| corrupt("birthday")))
+            .transpose()?;
+        let national_id = self
+            .open_opt(i, "national_id", &r.national_id.ct)?
+            .map(|v| CnResidentId::parse(&v).map_err(|_| corrupt("national_id")))
+            .transpose()?;
+        let bank_account = self
+            .open_opt(i, "bank_account", &r.bank_account.ct)?
+            .map(|v| BankCard::parse(&v).map_err(|_| corrupt("bank_account")))
+            .transpose()?;
+        let data = CustomerData {
+            name: r.name.clone(),
+            kind: CustomerKind::parse(&r.kind).map_err(|_| corrupt("kind"))?,
+            industry: r.industry.clone(),
+            tier: r.tier.clone(),
+            status: LifecycleStatus::parse(&r.status).map_err(|_| corrupt("status"))?,
+            owner_id: r
+                .owner_id
+                .as_deref()
+                .map(|o| parse_id(o, "owner"))
+                .transpose()?,
+            team_id: r
+                .team_id
+                .as_deref()
+                .map(|t| parse_id(t, "team"))
+                .transpose()?,
+            tags: r.tags.clone(),
+            source: r.source.clone(),
+            email,
+            mobile,
+            phone,
+            address: self.open_opt(i, "address", &r.address)?,
+            birthday,
+            national_id,
+            bank_account,
+            notes: self.open_opt(i, "notes", &r.notes)?,
+        };
+        Ok(Customer {
+            id: parse_id(&r.id, "customer")?,
+            data,
+            created_at: from_micros(r.created_at)?,
+            updated_at: from_micros(r.updated_at)?,
+            version: r.version,
+        })
+    }
+
+    /// Owner and team must exist.
+    async fn check_references(&self, d: &CustomerData) -> Result<(), AppError> {
+        let mut e = FieldErrors::new();
+        if let Some(o) = d.owner_id
+            && self.store.user_by_id(&o.to_string()).await?.is_none()
+        {
+            e.push("owner_id", "unknown", "no user has this id");
+        }
+        if let Some(t) = d.team_id
+            && !self
+                .store
+                .list_teams()
+                .await?
+                .iter()
+                .any(|x| x.id == t.to_string())
+        {
+            e.push("team_id", "unknown", "no team has this id");
+        }
+        e.into_result(()).map_err(AppError::Invalid)
+    }
+
+    pub async fn create_customer(
+        &self,
+        actor: &Actor,
+        input: &CustomerInput,
+    ) -> Result<Customer, AppError> {
+        authorize(actor, Permission::CustomerCreate)?;
+        let now = self.now();
+        let mut data = CustomerData::validate(input, now.date())?;
+        if data.owner_id.is_none() {
+            data.owner_id = actor.user_id();
+        }
+        self.check_references(&data).await?;
+        let id = CustomerId(self.new_uuid());
+        let ts = to_micros(now);
+        let row = self.customer_row(&id, &data, ts, ts, 1);
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_customer(&row).await?;
+        tx.commit().await?;
+        Ok(Customer {
+            id,
+            data,
+            created_at: from_micros(ts)?,
+            updated_at: from_micros(ts)?,
+            version: 1,
+        })
+    }
+
+    pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<Customer, AppError> {
+        authorize(actor, Permission::CustomerRead)?;
+        let id = id
+            .parse::<CustomerId>()
+            .map_err(|_| AppError::NotFound("customer"))?;
+        let row = self
+            .store
+            .get_customer(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        self.customer_from_row(&row)
+    }
+
+    /// Applies changes if the stored version is still `expected_version`.
+    pub async fn update_customer(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        changes: &CustomerChanges,
+    ) -> Result<Customer, AppError> {
+        authorize(actor, Permission::CustomerUpdate)?;
+        let id = id
+            .parse::<CustomerId>()
+            .map_err(|_| AppError::NotFound("customer"))?;
+        let mut tx = self.store.begin_write().await?;
+        let row = tx
+            .get_customer(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        if row.version != expected_version {
+            return Err(AppError::Stale {
+                current: row.version,
+            });
+        }
+        let current = self.customer_from_row(&row)?;
+        let now = self.now();
+        let data = current.data.apply(changes, now.date())?;
+        self.check_references(&data).await?;
+        if data == current.data {
+            return Ok(current);
+        }
+        let ts = to_micros(now).max(row.updated_at);
+        let new_row = self.customer_row(&id, &data, row.created_at, ts, row.version + 1);
+        tx.update_customer(&new_row, expected_version)
+            .await
+            .map_err(|e| match e {
+                custos_store::StoreError::Conflict => AppError::Stale { current: -1 },
+                other => other.into(),
+            })?;
+        tx.commit().await?;
+        Ok(Customer {
+            id,
+            data,
+            created_at: current.created_at,
+            updated_at: from_micros(ts)?,
+            version: row.version + 1,
+        })
+    }
+
+    /// Deletes a customer and its contacts; with a version, only if it is still current.
+    pub async fn delete_customer(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), AppError> {
+        authorize(actor, Permission::CustomerDelete)?;
+        let id = id
+            .parse::<CustomerId>()
+            .map_err(|_| AppError::NotFound("customer"))?;
+        let mut tx = self.store.begin_write().await?;
+        let row = tx
+            .get_customer(&id.to_string())
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
+        if let Some(v) = expected_version
+            && v != row.version
+        {
+            return Err(AppError::Stale {
+                current: row.version,
+            });
+        }
+        tx.delete_customer(&row.id, Some(row.version)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_customers(
+        &self,
+        actor: &Actor,
+        q: &CustomerQuery,
+    ) -> Result<CustomerPage, AppError> {
+        authorize(actor, Permission::CustomerRead)?;
+        let filter = self.customer_filter(q)?;
+        let page = self.store.list_customers(&filter).await?;
+        let items = page
+            .items
+            .iter()
+            .map(|r| self.customer_from_row(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sort_name = q.sort.as_deref().unwrap_or("-created_at");
+        Ok(CustomerPage {
+            items,
+            next_cursor: page.next.map(|(k, id)| encode_cursor(sort_name, &k, &id)),
+        })
+    }
+
+    fn customer_filter(&self, q: &CustomerQuery) -> Result<CustomerFilter, AppError> {
+        let mut e = FieldErrors::new();
+        let mut f = CustomerFilter {
+            limit: q.limit.unwrap_or(DEFAULT_PAGE),
+            ..Default::default()
+        };
+        if let Some(l) = q.limit
+            && !(1..=MAX_PAGE).contains(&l)
+        {
+            e.push(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {MAX_PAGE}"),
+            );
+        }
+        if let Some(s) = &q.status {
+            f.status = e
+                .check("status", LifecycleStatus::parse(s))
+                .map(|s| s.as_str().to_string());
+        }
+        if let Some(o) = &q.owner {
+            match o.parse::<uuid::Uuid>() {
+                Ok(u) => f.owner_id = Some(u.to_string()),
+                Err(_) => e.push("owner", "invalid_id", "must be a user id (UUID)"),
+            }
+        }
+        f.tag = q
+            .tag
+            .as_ref()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(n) = &q.q {
+            let n = n.trim();
+            if n.chars().count() > 200 {
+                e.push("q", "too_long", "must be at most 200 characters");
+            } else if !n.is_empty() {
+                f.name_contains = Some(n.to_string());
+            }
+        }
+        if let Some(v) = &q.email
+            && let Some(em) = e.check("email", Email::parse(v))
+        {
+            f.blind
+                .push(("email", self.vault.blind_index("email", &em.normalized())));
+        }
+        if let Some(v) = &q.mobile
+            && let Some(m) = e.check("mobile", Mobile::parse(v))
+        {
+            f.blind
+                .push(("mobile", self.vault.blind_index("mobile", m.as_str())));
+        }
+        let sort_name = q.sort.as_deref().unwrap_or("-created_at");
+        match SORTS.iter().find(|(n, _)| *n == sort_name) {
+            Some((_, s)) => f.sort = *s,
+            None => e.push(
+                "sort",
+                "invalid_choice",
+                "must be one of: name, -name, created_at, -created_at, updated_at, -updated_at",
+            ),
+        }
+        if let Some(c) = &q.cursor {
+            match decode_cursor(c, sort_name) {
+                Some(after) => f.after = Some(after),
+                None => e.push(
+                    "cursor",
+                    "invalid",
+                    "is not a cursor of this list and sort order",
+                ),
+            }
+        }
+        e.into_result(f).map_err(AppError::Invalid)
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cursor {
+    s: String,
+    t: Option<String>,
+    n: Option<i64>,
+    i: String,
+}
+
+fn encode_cursor(sort: &str, k: &SortKey, id: &str) -> String {
+    let (t, n) = match k {
+        SortKey::Text(s) => (Some(s.clone()), None),
+        SortKey::Int(i) => (None, Some(*i)),
+    };
+    let c = Cursor {
+        s: sort.to_string(),
+        t,
+        n,
+        i: id.to_string(),
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
+}
+
+fn decode_cursor(raw: &str, sort: &str) -> Option<(SortKey, String)> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).ok()?;
+    let c: Cursor = serde_json::from_slice(&bytes).ok()?;
+    if c.s != sort {
+        return None;
+    }
+    let key = match (c.t, c.n) {
+        (Some(t), None) => SortKey::Text(t),
+        (None, Some(n)) => SortKey::Int(n),
+        _ => return None,
+    };
+    Some((key, c.i))
+}

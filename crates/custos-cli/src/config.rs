@@ -1,0 +1,207 @@
+//! Configuration in layers: built-in defaults, then `custos.toml` in the data directory,
+//! then `CUSTOS_*` environment variables, then command-line flags. Secrets (the master key)
+//! are never read from the TOML file.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Settings after all layers are applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub log_format: LogFormat,
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The optional `custos.toml` file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    database_url: Option<String>,
+    session_idle_minutes: Option<u64>,
+    session_absolute_hours: Option<u64>,
+    log_format: Option<String>,
+    key_file: Option<PathBuf>,
+}
+
+/// A configuration problem, reported as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+fn parse_listen(s: &str, origin: &str) -> Result<SocketAddr, ConfigError> {
+    s.parse().map_err(|_| {
+        ConfigError(format!(
+            "{origin}: listen address must look like 127.0.0.1:8080"
+        ))
+    })
+}
+
+fn parse_format(s: &str, origin: &str) -> Result<LogFormat, ConfigError> {
+    match s {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err(ConfigError(format!(
+            "{origin}: log_format must be text or json"
+        ))),
+    }
+}
+
+fn positive(v: u64, name: &str, origin: &str) -> Result<u64, ConfigError> {
+    if v == 0 {
+        Err(ConfigError(format!("{origin}: {name} must be at least 1")))
+    } else {
+        Ok(v)
+    }
+}
+
+impl Config {
+    /// Loads the layers. `env` is a lookup so tests need not touch the process environment.
+    pub fn load(
+        data_dir: Option<&Path>,
+        database_url: Option<&str>,
+        listen: Option<&str>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut c = Config {
+            data_dir: data_dir.map(Path::to_path_buf),
+            database_url: None,
+            listen: parse_listen(DEFAULT_LISTEN, "default")?,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            log_format: LogFormat::Text,
+            key_file: None,
+        };
+        if let Some(dir) = data_dir {
+            let path = dir.join("custos.toml");
+            if path.exists() {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+                let f: FileConfig = toml::from_str(&text)
+                    .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.message())))?;
+                let origin = path.display().to_string();
+                if let Some(l) = f.listen {
+                    c.listen = parse_listen(&l, &origin)?;
+                }
+                c.database_url = f.database_url.or(c.database_url);
+                if let Some(m) = f.session_idle_minutes {
+                    c.session_idle =
+                        Duration::from_secs(positive(m, "session_idle_minutes", &origin)? * 60);
+                }
+                if let Some(h) = f.session_absolute_hours {
+                    c.session_absolute =
+                        Duration::from_secs(positive(h, "session_absolute_hours", &origin)? * 3600);
+                }
+                if let Some(fmt) = f.log_format {
+                    c.log_format = parse_format(&fmt, &origin)?;
+                }
+                c.key_file = f
+                    .key_file
+                    .map(|k| if k.is_relative() { dir.join(k) } else { k });
+            }
+        }
+        if let Some(l) = env("CUSTOS_LISTEN") {
+            c.listen = parse_listen(&l, "CUSTOS_LISTEN")?;
+        }
+        if let Some(u) = env("CUSTOS_DATABASE_URL") {
+            c.database_url = Some(u);
+        }
+        if let Some(m) = env("CUSTOS_SESSION_IDLE_MINUTES") {
+            let m = m.parse().map_err(|_| {
+                ConfigError("CUSTOS_SESSION_IDLE_MINUTES must be a whole number".into())
+            })?;
+            c.session_idle = Duration::from_secs(
+                positive(m, "CUSTOS_SESSION_IDLE_MINUTES", "environment")? * 60,
+            );
+        }
+        if let Some(h) = env("CUSTOS_SESSION_ABSOLUTE_HOURS") {
+            let h = h.parse().map_err(|_| {
+                ConfigError("CUSTOS_SESSION_ABSOLUTE_HOURS must be a whole number".into())
+            })?;
+            c.session_absolute = Duration::from_secs(
+                positive(h, "CUSTOS_SESSION_ABSOLUTE_HOURS", "environment")? * 3600,
+            );
+        }
+        if let Some(f) = env("CUSTOS_LOG_FORMAT") {
+            c.log_format = parse_format(&f, "CUSTOS_LOG_FORMAT")?;
+        }
+        if let Some(k) = env("CUSTOS_KEY_FILE") {
+            c.key_file = Some(PathBuf::from(k));
+        }
+        if let Some(l) = listen {
+            c.listen = parse_listen(l, "--listen")?;
+        }
+        if let Some(u) = database_url {
+            c.database_url = Some(u.to_string());
+        }
+        if c.data_dir.is_none() && c.database_url.is_none() {
+            return Err(ConfigError(
+                "give --data-dir DIR (SQLite) or --database-url postgres://… (PostgreSQL)".into(),
+            ));
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("custos.toml"),
+            "listen = \"127.0.0.1:9000\"\nsession_idle_minutes = 5\n",
+        )
+        .unwrap();
+        let none = |_: &str| None;
+        let c = Config::load(Some(dir.path()), None, None, &none).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.session_idle, Duration::from_secs(300));
+        let env = |k: &str| (k == "CUSTOS_LISTEN").then(|| "127.0.0.1:9100".to_string());
+        assert_eq!(
+            Config::load(Some(dir.path()), None, None, &env)
+                .unwrap()
+                .listen
+                .port(),
+            9100
+        );
+        assert_eq!(
+            Config::load(Some(dir.path()), None, Some("127.0.0.1:9200"), &env)
+                .unwrap()
+                .listen
+                .port(),
+            9200
+        );
+    }
+
+    #[test]
+    fn bad_values_are_one_line_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("custos.toml"), "nonsense = 1\n").unwrap();
+        let none = |_: &str| None;
+        let e = Config::load(Some(dir.path()), None, None, &none)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("custos.toml") && !e.contains('\n'), "{e}");
+        assert!(Config::load(None, None, None, &none).is_err());
+        let env = |k: &str| (k == "CUSTOS_SESSION_IDLE_MINUTES").then(|| "0".to_string());
+        assert!(Config::load(Some(dir.path()), None, None, &env).is_err());
+    }
+}

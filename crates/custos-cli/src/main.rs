@@ -1,0 +1,194 @@
+//! The `custos` binary: parses the command line and hands each command to its module.
+//! Operators' scripts rely on these command forms; keep them stable.
+
+mod admin;
+mod config;
+mod demo;
+mod error;
+mod serve;
+mod setup;
+
+use clap::{Args, Parser, Subcommand};
+use error::CliError;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "custos",
+    version,
+    about = "Custos: a CRM that protects customer information"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: a data directory (SQLite) or a PostgreSQL URL.
+#[derive(Args, Clone)]
+struct Target {
+    /// Data directory (SQLite database, key file, custos.toml).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// PostgreSQL URL instead of the embedded SQLite database.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web interface and API.
+    Serve {
+        #[command(flatten)]
+        target: Target,
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Create (or reuse) a demo company and serve it.
+    Demo {
+        #[arg(long, value_name = "DIR", default_value = "./custos-data")]
+        data_dir: PathBuf,
+        #[arg(long, value_name = "ADDR", default_value = config::DEFAULT_LISTEN)]
+        listen: String,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        email: String,
+        /// admin, sales_manager, sales_rep, support, marketing, auditor, security_officer or dpo.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the part of the e-mail before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue an API token for a user; prints only the token on standard output.
+    Issue {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Lifetime such as 90d, 12h or 30m; without it the token does not expire.
+        #[arg(long, value_name = "DURATION")]
+        expires_in: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("custos: error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("custos: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let env = |k: &str| std::env::var(k).ok();
+    match cli.command {
+        Command::Serve { target, listen } => {
+            let cfg = config::Config::load(
+                target.data_dir.as_deref(),
+                target.database_url.as_deref(),
+                listen.as_deref(),
+                &env,
+            )?;
+            serve::init_logging(&cfg);
+            serve::run(cfg).await
+        }
+        Command::Demo { data_dir, listen } => {
+            let cfg = config::Config::load(Some(&data_dir), None, Some(&listen), &env)?;
+            serve::init_logging(&cfg);
+            demo::run(cfg).await
+        }
+        Command::Migrate { target } => {
+            let cfg = config::Config::load(
+                target.data_dir.as_deref(),
+                target.database_url.as_deref(),
+                None,
+                &env,
+            )?;
+            admin::migrate(&cfg).await
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    target,
+                    email,
+                    role,
+                    name,
+                    password_stdin: _,
+                },
+        } => {
+            let cfg = config::Config::load(
+                target.data_dir.as_deref(),
+                target.database_url.as_deref(),
+                None,
+                &env,
+            )?;
+            let password = admin::read_password_stdin()?;
+            admin::user_add(&cfg, &email, &role, name, password).await
+        }
+        Command::Token {
+            command:
+                TokenCommand::Issue {
+                    target,
+                    email,
+                    name,
+                    expires_in,
+                },
+        } => {
+            let cfg = config::Config::load(
+                target.data_dir.as_deref(),
+                target.database_url.as_deref(),
+                None,
+                &env,
+            )?;
+            admin::token_issue(&cfg, &email, &name, expires_in.as_deref()).await
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Embedded migrations, kept per backend, applied in order inside one transaction each.
+//! A migration that was applied is never edited: its checksum is compared at start.
+
+use crate::StoreError;
+use crate::store::{Backend, Store};
+use sqlx::{AssertSqlSafe, Row};
+
+/// One schema step, with its SQL for each backend.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// Every migration, oldest first.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+/// FNV-1a over the SQL text: enough to notice an edited migration.
+fn checksum(sql: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in sql.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+impl Store {
+    /// Applies every pending migration; returns the versions applied now.
+    pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let mut applied_now = Vec::new();
+        for m in MIGRATIONS {
+            let mut tx = self.begin_write().await?;
+            if self.backend() == Backend::Postgres {
+                // Serialise concurrent migrators across processes.
+                sqlx::query("SELECT pg_advisory_xact_lock(7262636)")
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            sqlx::query(CREATE_TABLE).execute(&mut *tx.tx).await?;
+            let sql = match self.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            let sum = checksum(sql);
+            let row = sqlx::query("SELECT checksum FROM custos_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+            if let Some(row) = row {
+                let stored: String = row.try_get("checksum")?;
+                if stored != sum {
+                    return Err(StoreError::Migration(format!(
+                        "migration {} ({}) was changed after it was applied",
+                        m.version, m.name
+                    )));
+                }
+                tx.rollback().await?;
+                continue;
+            }
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut *tx.tx)
+                .await
+                .map_err(|e| StoreError::Migration(format!("{} ({}): {e}", m.version, m.name)))?;
+            sqlx::query("INSERT INTO custos_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(sum)
+                .bind(time::OffsetDateTime::now_utc().unix_timestamp())
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await?;
+            applied_now.push(m.version);
+        }
+        Ok(applied_now)
+    }
+}

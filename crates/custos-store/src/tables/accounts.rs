@@ -1,0 +1,275 @@
+//! Accounts: teams, users, sessions and API tokens. Secrets are stored only as hashes.
+
+use crate::StoreError;
+use crate::rows::{ApiTokenRow, SessionRow, TeamRow, UserRow};
+use crate::store::{Store, WriteTx};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+const USER_COLS: &str = "id, email, display_name, role, team_id, status, password_hash, created_at, updated_at, last_login_at, version";
+const SESSION_COLS: &str = "id, token_hash, user_id, kind, created_at, last_seen_at, expires_at, user_agent, ip, revoked_at";
+const TOKEN_COLS: &str =
+    "id, token_hash, user_id, name, created_at, expires_at, last_used_at, revoked_at";
+
+fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: row.try_get("role")?,
+        team_id: row.try_get("team_id")?,
+        status: row.try_get("status")?,
+        password_hash: row.try_get("password_hash")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn session(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id: row.try_get("id")?,
+        token_hash: row.try_get("token_hash")?,
+        user_id: row.try_get("user_id")?,
+        kind: row.try_get("kind")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        expires_at: row.try_get("expires_at")?,
+        user_agent: row.try_get("user_agent")?,
+        ip: row.try_get("ip")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn token(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
+    Ok(ApiTokenRow {
+        id: row.try_get("id")?,
+        token_hash: row.try_get("token_hash")?,
+        user_id: row.try_get("user_id")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+impl Store {
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.as_ref().map(user).transpose()?)
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.as_ref().map(user).transpose()?)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users ORDER BY email LIMIT 10000");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows.iter().map(user).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn list_teams(&self) -> Result<Vec<TeamRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM teams ORDER BY name")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TeamRow {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    pub async fn session_by_hash(&self, hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(hash.to_vec())
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.as_ref().map(session).transpose()?)
+    }
+
+    pub async fn token_by_hash(&self, hash: &[u8]) -> Result<Option<ApiTokenRow>, StoreError> {
+        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(hash.to_vec())
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.as_ref().map(token).transpose()?)
+    }
+}
+
+impl WriteTx {
+    pub async fn insert_team(&mut self, t: &TeamRow) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(t.id.as_str())
+            .bind(t.name.as_str())
+            .bind(t.created_at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_user(&mut self, u: &UserRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, role, team_id, status, password_hash, created_at, updated_at, last_login_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(u.id.as_str())
+        .bind(u.email.as_str())
+        .bind(u.display_name.as_str())
+        .bind(u.role.as_str())
+        .bind(u.team_id.clone())
+        .bind(u.status.as_str())
+        .bind(u.password_hash.as_str())
+        .bind(u.created_at)
+        .bind(u.updated_at)
+        .bind(u.last_login_at)
+        .bind(u.version)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn record_login(&mut self, user_id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(s.id.as_str())
+            .bind(s.token_hash.clone())
+            .bind(s.user_id.as_str())
+            .bind(s.kind.as_str())
+            .bind(s.created_at)
+            .bind(s.last_seen_at)
+            .bind(s.expires_at)
+            .bind(s.user_agent.clone())
+            .bind(s.ip.clone())
+            .bind(s.revoked_at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn touch_session(&mut self, id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn revoke_session(&mut self, id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes sessions that ended before `before` (expired or revoked); returns how many.
+    pub async fn purge_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $2")
+            .bind(before)
+            .bind(before)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn insert_api_token(&mut self, t: &ApiTokenRow) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(t.id.as_str())
+            .bind(t.token_hash.clone())
+            .bind(t.user_id.as_str())
+            .bind(t.name.as_str())
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .bind(t.last_used_at)
+            .bind(t.revoked_at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn touch_api_token(&mut self, id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The wrapped data key of a scope, if one was created.
+    pub async fn data_key(&self, scope: &str) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        let row = sqlx::query("SELECT kek_version, wrapped FROM data_keys WHERE scope = $1")
+            .bind(scope)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get("kek_version")?, r.try_get("wrapped")?)))
+            .transpose()?)
+    }
+}
+
+impl WriteTx {
+    /// Stores a new wrapped data key; fails with `Duplicate` if the scope has one.
+    pub async fn insert_data_key(
+        &mut self,
+        scope: &str,
+        kek_version: i64,
+        wrapped: &[u8],
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO data_keys (scope, kek_version, wrapped, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(scope)
+            .bind(kek_version)
+            .bind(wrapped.to_vec())
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}

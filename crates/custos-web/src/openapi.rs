@@ -1,0 +1,53 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the DTO schemas.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Custos API", description = "Custos CRM: customers and contacts with encrypted sensitive fields. Errors are RFC 9457 application/problem+json."),
+    paths(
+        crate::routes::system::healthz,
+        crate::routes::system::openapi,
+        crate::routes::auth::login,
+        crate::routes::auth::logout,
+        crate::routes::auth::me,
+        crate::routes::customers::create,
+        crate::routes::customers::list,
+        crate::routes::customers::get,
+        crate::routes::customers::update,
+        crate::routes::customers::delete,
+        crate::routes::contacts::create,
+        crate::routes::contacts::list,
+        crate::routes::contacts::get,
+        crate::routes::contacts::update,
+        crate::routes::contacts::delete,
+    ),
+    components(schemas(crate::problem::Problem, crate::problem::ProblemField)),
+    modifiers(&Security),
+    tags((name = "auth"), (name = "customers"), (name = "contacts"), (name = "system"))
+)]
+struct ApiDoc;
+
+/// The document served at `/api/v1/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,99 @@
+//! Sign-in, sign-out and the caller's own account.
+
+use crate::WebState;
+use crate::auth::{AuthActor, SESSION_COOKIE, client_info};
+use crate::dto::{LoginRequest, LoginResponse, UserView, rfc3339};
+use crate::json::ApiJson;
+use crate::problem::Problem;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use custos_app::auth::SessionKind;
+use std::net::SocketAddr;
+
+fn cookie(state: &WebState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("custos_session=; Max-Age=0"))
+}
+
+/// Signs in with e-mail and password. Public.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 400, body = Problem)))]
+pub async fn login(
+    State(state): State<WebState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Response, Problem> {
+    let kind = match req.session.as_deref() {
+        None | Some("bearer") => SessionKind::Bearer,
+        Some("cookie") => SessionKind::Cookie,
+        Some(_) => {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "The request body is not valid",
+            )
+            .field("session", "invalid_choice", "must be bearer or cookie"));
+        }
+    };
+    let client = client_info(&headers, Some(peer));
+    let r = state
+        .app
+        .login(&req.email, &req.password, kind, &client)
+        .await
+        .map_err(|e| {
+            if matches!(e, custos_app::AppError::InvalidCredentials) {
+                tracing::info!("sign-in failed");
+            }
+            Problem::from(e)
+        })?;
+    let body = LoginResponse {
+        token: (kind == SessionKind::Bearer).then(|| r.token.clone()),
+        token_type: "Bearer",
+        expires_at: rfc3339(r.expires_at),
+        user: UserView::from(&r.user),
+    };
+    let mut res = Json(body).into_response();
+    if kind == SessionKind::Cookie {
+        let max_age = state.app.config().session_absolute.as_secs() as i64;
+        res.headers_mut()
+            .insert(header::SET_COOKIE, cookie(&state, &r.token, max_age));
+    }
+    Ok(res)
+}
+
+/// Ends the current session and clears the cookie.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out"), (status = 401, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn logout(
+    State(state): State<WebState>,
+    AuthActor(actor): AuthActor,
+) -> Result<Response, Problem> {
+    state.app.logout(&actor).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, "", 0));
+    Ok(res)
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = UserView), (status = 401, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn me(
+    State(state): State<WebState>,
+    AuthActor(actor): AuthActor,
+) -> Result<Json<UserView>, Problem> {
+    let u = state.app.me(&actor).await?;
+    Ok(Json(UserView::from(&u)))
+}

@@ -1,0 +1,7 @@
+//! HTTP handlers, one module per resource. Each extracts input, calls one use case with the
+//! actor, and shapes the answer; none decides policy or touches storage.
+
+pub mod auth;
+pub mod contacts;
+pub mod customers;
+pub mod system;
