@@ -1,0 +1,10 @@
+//! Black-box tests of the HTTP API: the real router and store on 127.0.0.1:0, a fresh
+//! database per test (SQLite, and PostgreSQL too where a test loops over `backends()`).
+
+mod auth;
+mod bad_input;
+mod concurrency;
+mod contacts;
+mod customers;
+mod openapi;
+mod roundtrip;
