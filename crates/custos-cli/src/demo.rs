@@ -68,14 +68,13 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
                 .unwrap_or_default()
         );
     }
-    println!("Custos demo: {} — http://{}", company.name, cfg.listen);
-    println!(
-        "API description: http://{}/api/v1/openapi.json (sign in first)",
-        cfg.listen
-    );
+    let listener = serve::bind(&cfg).await?;
+    let addr = listener.local_addr()?;
+    println!("Custos demo: {} — http://{addr}", company.name);
+    println!("API description: http://{addr}/api/v1/openapi.json (sign in first)");
     println!("Demo sign-ins (e-mail / password / role):");
     for u in &company.users {
         println!("  {:<36} {:<22} {}", u.email, u.password, u.role.as_str());
     }
-    serve::serve_app(&cfg, app).await
+    serve::serve_app(listener, app).await
 }

@@ -41,11 +41,15 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Binds, announces and serves `app` until a shutdown signal.
-pub async fn serve_app(cfg: &Config, app: App) -> Result<(), CliError> {
-    let listener = tokio::net::TcpListener::bind(cfg.listen)
+/// Binds the configured address.
+pub async fn bind(cfg: &Config) -> Result<tokio::net::TcpListener, CliError> {
+    tokio::net::TcpListener::bind(cfg.listen)
         .await
-        .map_err(|e| CliError(format!("cannot listen on {}: {e}", cfg.listen)))?;
+        .map_err(|e| CliError(format!("cannot listen on {}: {e}", cfg.listen)))
+}
+
+/// Announces and serves `app` on `listener` until a shutdown signal.
+pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> Result<(), CliError> {
     let addr = listener.local_addr()?;
     let loopback = addr.ip().is_loopback();
     if !loopback {
@@ -66,5 +70,6 @@ pub async fn serve_app(cfg: &Config, app: App) -> Result<(), CliError> {
 
 pub async fn run(cfg: Config) -> Result<(), CliError> {
     let app = setup::open_app(&cfg).await?;
-    serve_app(&cfg, app).await
+    let listener = bind(&cfg).await?;
+    serve_app(listener, app).await
 }
