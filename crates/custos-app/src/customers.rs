@@ -212,12 +212,7 @@ impl App {
             e.push("owner_id", "unknown", "no user has this id");
         }
         if let Some(t) = d.team_id
-            && !self
-                .store
-                .list_teams()
-                .await?
-                .iter()
-                .any(|x| x.id == t.to_string())
+            && !self.store.team_exists(&t.to_string()).await?
         {
             e.push("team_id", "unknown", "no team has this id");
         }

@@ -1,8 +1,8 @@
 //! `spawn_app()`: the real router on 127.0.0.1:0 over a fresh database, with an admin user
 //! signed in, and a thin client for JSON requests.
 
-use crate::db::{Backend, ManualClock, TestDb};
 use crate::TEST_PASSWORD;
+use crate::db::{Backend, ManualClock, TestDb};
 use custos_app::users::NewUser;
 use custos_app::vault::Vault;
 use custos_app::{Actor, App, AppConfig};
@@ -36,21 +36,39 @@ pub struct ApiResponse {
 
 impl ApiResponse {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 
     /// Asserts an RFC 9457 problem with this status.
     pub fn assert_problem(&self, status: u16) -> &Self {
         assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "body: {}",
+            self.body
+        );
         assert_eq!(self.body["status"], status, "body: {}", self.body);
-        assert!(self.body["type"].is_string() && self.body["title"].is_string(), "body: {}", self.body);
+        assert!(
+            self.body["type"].is_string() && self.body["title"].is_string(),
+            "body: {}",
+            self.body
+        );
         self
     }
 
     /// The field names of a validation problem.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -65,13 +83,31 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let keys = KeyMaterial::generate(&OsRandom);
     let now = (clock.now().unix_timestamp_nanos() / 1000) as i64;
-    let vault = Vault::open(&db.store, keys, &OsRandom, now).await.expect("vault");
-    let app = App::new(db.store.clone(), vault, clock.clone(), Arc::new(OsRandom), AppConfig::default());
-    let router = custos_web::router(app.clone(), custos_web::WebConfig { secure_cookies: false });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let vault = Vault::open(&db.store, keys, &OsRandom, now)
+        .await
+        .expect("vault");
+    let app = App::new(
+        db.store.clone(),
+        vault,
+        clock.clone(),
+        Arc::new(OsRandom),
+        AppConfig::default(),
+    );
+    let router = custos_web::router(
+        app.clone(),
+        custos_web::WebConfig {
+            secure_cookies: false,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(custos_web::serve(listener, router, std::future::pending()));
-    let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
     let mut t = TestApp {
         addr,
         base: format!("http://{addr}"),
@@ -90,24 +126,53 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
 impl TestApp {
     /// Adds a user with `TEST_PASSWORD` through the use case, as the operator.
     pub async fn add_user(&self, email: &str, role: &str) -> custos_domain::User {
-        let new = NewUser { email: email.into(), display_name: None, role: role.into(), team_id: None, password: TEST_PASSWORD.into() };
-        self.app.add_user(&Actor::operator(), &new).await.expect("add user")
+        let new = NewUser {
+            email: email.into(),
+            display_name: None,
+            role: role.into(),
+            team_id: None,
+            password: TEST_PASSWORD.into(),
+        };
+        self.app
+            .add_user(&Actor::operator(), &new)
+            .await
+            .expect("add user")
     }
 
     /// Signs in through the API and returns the bearer token.
     pub async fn login(&self, email: &str) -> String {
-        let r = self.request("POST", "/api/v1/auth/login", None, Some(serde_json::json!({"email": email, "password": TEST_PASSWORD}))).await;
+        let r = self
+            .request(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"email": email, "password": TEST_PASSWORD})),
+            )
+            .await;
         assert_eq!(r.status, 200, "login failed: {}", r.body);
         r.body["token"].as_str().expect("token").to_string()
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> ApiResponse {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> ApiResponse {
         self.request_with(method, path, token, body, &[]).await
     }
 
     /// Like `request`, with extra headers.
-    pub async fn request_with(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> ApiResponse {
+    pub async fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> ApiResponse {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut rb = self.http.request(m, format!("{}{}", self.base, path));
         if let Some(t) = token {
@@ -123,9 +188,20 @@ impl TestApp {
     }
 
     /// Sends raw bytes with a content type.
-    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> ApiResponse {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> ApiResponse {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut rb = self.http.request(m, format!("{}{}", self.base, path)).header("content-type", content_type).body(body);
+        let mut rb = self
+            .http
+            .request(m, format!("{}{}", self.base, path))
+            .header("content-type", content_type)
+            .body(body);
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -135,20 +211,31 @@ impl TestApp {
     async fn read(res: reqwest::Response) -> ApiResponse {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         let bytes = res.bytes().await.expect("body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        ApiResponse { status, headers, body, content_type }
+        ApiResponse {
+            status,
+            headers,
+            body,
+            content_type,
+        }
     }
 
     /// Admin shortcut: GET.
     pub async fn get(&self, path: &str) -> ApiResponse {
-        self.request("GET", path, Some(&self.admin_token), None).await
+        self.request("GET", path, Some(&self.admin_token), None)
+            .await
     }
 
     /// Admin shortcut: POST JSON.
     pub async fn post(&self, path: &str, body: Value) -> ApiResponse {
-        self.request("POST", path, Some(&self.admin_token), Some(body)).await
+        self.request("POST", path, Some(&self.admin_token), Some(body))
+            .await
     }
 
     /// Admin shortcut: creates a customer and returns its JSON.

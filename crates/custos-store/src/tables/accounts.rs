@@ -105,6 +105,14 @@ impl Store {
             .map_err(StoreError::from)
     }
 
+    pub async fn team_exists(&self, id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS one FROM teams WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn session_by_hash(&self, hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
         let sql = format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1");
         let row = sqlx::query(AssertSqlSafe(sql))
