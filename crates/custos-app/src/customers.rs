@@ -11,7 +11,7 @@ use custos_domain::{
     BankCard, Birthday, CnResidentId, Customer, CustomerChanges, CustomerId, CustomerInput,
     CustomerKind, Email, FieldErrors, LifecycleStatus, Mobile, Permission, Phone,
 };
-use custos_store::{CustomerFilter, CustomerRow, CustomerSort, Sealed, SortKey};
+use custos_store::{CustomerFilter, CustomerRow, CustomerSort, Sealed, SortKey, WriteTx};
 
 /// Filters, sort and paging of a customer list, as raw strings from the caller.
 #[derive(Debug, Clone, Default)]
@@ -203,16 +203,17 @@ impl App {
         })
     }
 
-    /// Owner and team must exist.
-    async fn check_references(&self, d: &CustomerData) -> Result<(), AppError> {
+    /// Owner and team must exist. Checked inside the write transaction: a connection that
+    /// holds a transaction must never wait for another one from the same pool.
+    async fn check_references(tx: &mut WriteTx, d: &CustomerData) -> Result<(), AppError> {
         let mut e = FieldErrors::new();
         if let Some(o) = d.owner_id
-            && self.store.user_by_id(&o.to_string()).await?.is_none()
+            && !tx.user_exists(&o.to_string()).await?
         {
             e.push("owner_id", "unknown", "no user has this id");
         }
         if let Some(t) = d.team_id
-            && !self.store.team_exists(&t.to_string()).await?
+            && !tx.team_exists(&t.to_string()).await?
         {
             e.push("team_id", "unknown", "no team has this id");
         }
@@ -230,11 +231,11 @@ impl App {
         if data.owner_id.is_none() {
             data.owner_id = actor.user_id();
         }
-        self.check_references(&data).await?;
         let id = CustomerId(self.new_uuid());
         let ts = to_micros(now);
         let row = self.customer_row(&id, &data, ts, ts, 1);
         let mut tx = self.store.begin_write().await?;
+        Self::check_references(&mut tx, &data).await?;
         tx.insert_customer(&row).await?;
         tx.commit().await?;
         Ok(Customer {
@@ -284,7 +285,7 @@ impl App {
         let current = self.customer_from_row(&row)?;
         let now = self.now();
         let data = current.data.apply(changes, now.date())?;
-        self.check_references(&data).await?;
+        Self::check_references(&mut tx, &data).await?;
         if data == current.data {
             return Ok(current);
         }

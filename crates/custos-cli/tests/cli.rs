@@ -207,10 +207,28 @@ fn user_add_and_token_issue_have_exact_forms_and_one_line_errors() {
 }
 
 /// A running `custos serve` or `custos demo` whose address was read from its output.
+/// It is killed when dropped, so a failing test leaves no server behind.
 struct Server {
     child: Child,
     base: String,
     stdout: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Kills a child process when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
@@ -424,12 +442,13 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
     assert!(ok, "{err}");
     let log_path = tmp.path().join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut child = custos(&["serve", "--data-dir", d, "--listen", "127.0.0.1:0"])
+    let child = custos(&["serve", "--data-dir", d, "--listen", "127.0.0.1:0"])
         .env("CUSTOS_LOG", "trace")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .unwrap();
+    let mut child = KillOnDrop(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     let base = loop {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -544,7 +563,7 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
         }
     };
     scan("while serving");
-    assert!(sigterm(&mut child).success());
+    assert!(sigterm(&mut child.0).success());
     scan("after shutdown");
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(log.contains("listening"), "the log was captured");

@@ -37,8 +37,11 @@ impl From<sqlx::Error> for StoreError {
                     return StoreError::ForeignKey;
                 }
                 match db.code().as_deref() {
-                    // SQLite BUSY / LOCKED (and extended codes), PostgreSQL serialization failure / deadlock.
-                    Some("5" | "6" | "261" | "517" | "40001" | "40P01") => StoreError::Busy,
+                    // SQLite BUSY / LOCKED (and extended codes); PostgreSQL serialization failure,
+                    // deadlock, too many connections, lock timeout.
+                    Some("5" | "6" | "261" | "517" | "40001" | "40P01" | "53300" | "55P03") => {
+                        StoreError::Busy
+                    }
                     _ => StoreError::Database(db.message().to_string()),
                 }
             }

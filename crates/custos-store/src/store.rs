@@ -44,14 +44,21 @@ impl Store {
         Self::open(&format!("sqlite://{path}?mode=rwc")).await
     }
 
-    /// Opens a store from a `sqlite:` or `postgres:` URL.
+    /// Opens a store from a `sqlite:` or `postgres:` URL with the default PostgreSQL pool
+    /// size (16 connections per process).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Self::open_with_pool(url, 16).await
+    }
+
+    /// Like `open`, with at most `pg_connections` PostgreSQL connections (ignored for SQLite,
+    /// which always has one writer and four readers).
+    pub async fn open_with_pool(url: &str, pg_connections: u32) -> Result<Store, StoreError> {
         install_default_drivers();
         if url.starts_with("sqlite:") {
             Self::open_sqlite(url).await
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new()
-                .max_connections(16)
+                .max_connections(pg_connections.max(1))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;

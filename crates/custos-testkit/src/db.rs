@@ -48,7 +48,10 @@ impl TestDb {
             ),
             Backend::Postgres => fresh_postgres_database().await,
         };
-        let store = Store::open(&url).await.expect("open test database");
+        // Many test servers share one PostgreSQL: keep each pool small.
+        let store = Store::open_with_pool(&url, 4)
+            .await
+            .expect("open test database");
         store.migrate().await.expect("migrate test database");
         TestDb {
             store,

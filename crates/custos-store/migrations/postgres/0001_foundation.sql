@@ -1,14 +1,14 @@
 -- Custos foundation schema (PostgreSQL). Sensitive customer and contact fields are stored only
 -- as sealed ciphertext (*_ct) with optional keyed blind indexes (*_bidx); never plaintext.
 CREATE TABLE teams (
-    id          TEXT PRIMARY KEY,
-    name        TEXT NOT NULL UNIQUE,
+    id          TEXT COLLATE "C" PRIMARY KEY,
+    name        TEXT COLLATE "C" NOT NULL UNIQUE,
     created_at  BIGINT NOT NULL
 );
 
 CREATE TABLE users (
-    id             TEXT PRIMARY KEY,
-    email          TEXT NOT NULL UNIQUE,
+    id             TEXT COLLATE "C" PRIMARY KEY,
+    email          TEXT COLLATE "C" NOT NULL UNIQUE,
     display_name   TEXT NOT NULL,
     role           TEXT NOT NULL,
     team_id        TEXT REFERENCES teams(id),
@@ -21,7 +21,7 @@ CREATE TABLE users (
 );
 
 CREATE TABLE sessions (
-    id            TEXT PRIMARY KEY,
+    id            TEXT COLLATE "C" PRIMARY KEY,
     token_hash    BYTEA NOT NULL UNIQUE,
     user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     kind          TEXT NOT NULL,
@@ -35,7 +35,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 
 CREATE TABLE api_tokens (
-    id            TEXT PRIMARY KEY,
+    id            TEXT COLLATE "C" PRIMARY KEY,
     token_hash    BYTEA NOT NULL UNIQUE,
     user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name          TEXT NOT NULL,
@@ -47,7 +47,7 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 
 CREATE TABLE customers (
-    id                TEXT PRIMARY KEY,
+    id                TEXT COLLATE "C" PRIMARY KEY,
     name              TEXT NOT NULL,
     name_search       TEXT COLLATE "C" NOT NULL,
     kind              TEXT NOT NULL,
@@ -90,7 +90,7 @@ CREATE TABLE customer_tags (
 CREATE INDEX customer_tags_tag ON customer_tags(tag, customer_id);
 
 CREATE TABLE contacts (
-    id           TEXT PRIMARY KEY,
+    id           TEXT COLLATE "C" PRIMARY KEY,
     customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     name         TEXT NOT NULL,
     title        TEXT,
@@ -111,7 +111,7 @@ CREATE INDEX contacts_customer ON contacts(customer_id, created_at);
 -- Data keys, wrapped by a master key that never enters the database. "scope" names what a
 -- key protects ("install" for the whole database until per-customer keys arrive).
 CREATE TABLE data_keys (
-    scope        TEXT PRIMARY KEY,
+    scope        TEXT COLLATE "C" PRIMARY KEY,
     kek_version  BIGINT NOT NULL,
     wrapped      BYTEA NOT NULL,
     created_at   BIGINT NOT NULL

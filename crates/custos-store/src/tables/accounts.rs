@@ -133,6 +133,24 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Whether a user id exists, seen from inside this transaction.
+    pub async fn user_exists(&mut self, id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS one FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Whether a team id exists, seen from inside this transaction.
+    pub async fn team_exists(&mut self, id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS one FROM teams WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn insert_team(&mut self, t: &TeamRow) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(t.id.as_str())
