@@ -68,6 +68,15 @@ async fn verify_off_thread(password: String, hash: String) -> Result<bool, AppEr
         .map_err(|e| AppError::Internal(format!("stored password hash is unusable: {e}")))
 }
 
+/// The id and role of an account that may act now.
+fn active_user(u: &UserRow) -> Result<(UserId, Role), AppError> {
+    if u.status != UserStatus::Active.as_str() {
+        return Err(AppError::Unauthenticated);
+    }
+    let role = Role::parse(&u.role).ok_or(AppError::Unauthenticated)?;
+    Ok((parse_id(&u.id, "user")?, role))
+}
+
 impl App {
     /// Checks e-mail and password and opens a session.
     pub async fn login(
@@ -130,9 +139,9 @@ impl App {
         let now = self.now_micros();
         let digest = token::token_digest(presented);
         if token::is_well_formed(SESSION_PREFIX, presented) {
-            let s = self
+            let (s, u) = self
                 .store
-                .session_by_hash(&digest)
+                .session_with_user(&digest)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
             let idle = i64::try_from(self.config.session_idle.as_micros()).unwrap_or(i64::MAX);
@@ -142,7 +151,7 @@ impl App {
             {
                 return Err(AppError::Unauthenticated);
             }
-            let (id, role) = self.active_user(&s.user_id).await?;
+            let (id, role) = active_user(&u)?;
             if now - s.last_seen_at > TOUCH_EVERY_MICROS {
                 let mut tx = self.store.begin_write().await?;
                 tx.touch_session(&s.id, now).await?;
@@ -156,15 +165,15 @@ impl App {
             });
         }
         if token::is_well_formed(API_TOKEN_PREFIX, presented) {
-            let t = self
+            let (t, u) = self
                 .store
-                .token_by_hash(&digest)
+                .token_with_user(&digest)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
             if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
                 return Err(AppError::Unauthenticated);
             }
-            let (id, role) = self.active_user(&t.user_id).await?;
+            let (id, role) = active_user(&u)?;
             if t.last_used_at.is_none_or(|l| now - l > TOUCH_EVERY_MICROS) {
                 let mut tx = self.store.begin_write().await?;
                 tx.touch_api_token(&t.id, now).await?;
@@ -178,19 +187,6 @@ impl App {
             });
         }
         Err(AppError::Unauthenticated)
-    }
-
-    async fn active_user(&self, user_id: &str) -> Result<(UserId, Role), AppError> {
-        let u = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        if u.status != UserStatus::Active.as_str() {
-            return Err(AppError::Unauthenticated);
-        }
-        let role = Role::parse(&u.role).ok_or(AppError::Unauthenticated)?;
-        Ok((parse_id(&u.id, "user")?, role))
     }
 
     /// Ends the actor's session. API tokens are revoked through their own use case.

@@ -205,9 +205,15 @@ impl App {
 
     /// Owner and team must exist. Checked inside the write transaction: a connection that
     /// holds a transaction must never wait for another one from the same pool.
-    async fn check_references(tx: &mut WriteTx, d: &CustomerData) -> Result<(), AppError> {
+    /// The acting user was just authenticated, so naming oneself as owner needs no lookup.
+    async fn check_references(
+        tx: &mut WriteTx,
+        d: &CustomerData,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
         let mut e = FieldErrors::new();
         if let Some(o) = d.owner_id
+            && Some(o) != actor.user_id()
             && !tx.user_exists(&o.to_string()).await?
         {
             e.push("owner_id", "unknown", "no user has this id");
@@ -235,7 +241,7 @@ impl App {
         let ts = to_micros(now);
         let row = self.customer_row(&id, &data, ts, ts, 1);
         let mut tx = self.store.begin_write().await?;
-        Self::check_references(&mut tx, &data).await?;
+        Self::check_references(&mut tx, &data, actor).await?;
         tx.insert_customer(&row).await?;
         tx.commit().await?;
         Ok(Customer {
@@ -285,7 +291,7 @@ impl App {
         let current = self.customer_from_row(&row)?;
         let now = self.now();
         let data = current.data.apply(changes, now.date())?;
-        Self::check_references(&mut tx, &data).await?;
+        Self::check_references(&mut tx, &data, actor).await?;
         if data == current.data {
             return Ok(current);
         }

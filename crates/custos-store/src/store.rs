@@ -73,7 +73,9 @@ impl Store {
     }
 
     async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
+        // A local file needs no liveness ping before each use (it would double round trips).
         let write = AnyPoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
@@ -84,6 +86,7 @@ impl Store {
             .execute(&write)
             .await?;
         let read = AnyPoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)

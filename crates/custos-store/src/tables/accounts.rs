@@ -55,7 +55,78 @@ fn token(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
     })
 }
 
+/// Session columns prefixed `s_`, for joins with users.
+const SESSION_JOIN_COLS: &str = "s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.kind AS s_kind, \
+    s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, \
+    s.user_agent AS s_user_agent, s.ip AS s_ip, s.revoked_at AS s_revoked_at";
+const TOKEN_JOIN_COLS: &str = "t.id AS t_id, t.token_hash AS t_token_hash, t.user_id AS t_user_id, t.name AS t_name, \
+    t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at";
+const USER_JOIN_COLS: &str = "u.id, u.email, u.display_name, u.role, u.team_id, u.status, u.password_hash, \
+    u.created_at, u.updated_at, u.last_login_at, u.version";
+
+fn session_prefixed(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id: row.try_get("s_id")?,
+        token_hash: row.try_get("s_token_hash")?,
+        user_id: row.try_get("s_user_id")?,
+        kind: row.try_get("s_kind")?,
+        created_at: row.try_get("s_created_at")?,
+        last_seen_at: row.try_get("s_last_seen_at")?,
+        expires_at: row.try_get("s_expires_at")?,
+        user_agent: row.try_get("s_user_agent")?,
+        ip: row.try_get("s_ip")?,
+        revoked_at: row.try_get("s_revoked_at")?,
+    })
+}
+
+fn token_prefixed(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
+    Ok(ApiTokenRow {
+        id: row.try_get("t_id")?,
+        token_hash: row.try_get("t_token_hash")?,
+        user_id: row.try_get("t_user_id")?,
+        name: row.try_get("t_name")?,
+        created_at: row.try_get("t_created_at")?,
+        expires_at: row.try_get("t_expires_at")?,
+        last_used_at: row.try_get("t_last_used_at")?,
+        revoked_at: row.try_get("t_revoked_at")?,
+    })
+}
+
 impl Store {
+    /// A session and its user in one round trip (the per-request authentication path).
+    pub async fn session_with_user(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_JOIN_COLS}, {USER_JOIN_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(hash.to_vec())
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((session_prefixed(&r)?, user(&r)?)))
+            .transpose()?)
+    }
+
+    /// An API token and its user in one round trip.
+    pub async fn token_with_user(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(ApiTokenRow, UserRow)>, StoreError> {
+        let sql = format!(
+            "SELECT {TOKEN_JOIN_COLS}, {USER_JOIN_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(hash.to_vec())
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((token_prefixed(&r)?, user(&r)?)))
+            .transpose()?)
+    }
+
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1");
         let row = sqlx::query(AssertSqlSafe(sql))

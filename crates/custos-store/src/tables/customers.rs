@@ -165,6 +165,10 @@ async fn replace_tags(tx: &mut WriteTx, id: &str, tags: &[String]) -> Result<(),
         .bind(id)
         .execute(&mut *tx.tx)
         .await?;
+    insert_tags(tx, id, tags).await
+}
+
+async fn insert_tags(tx: &mut WriteTx, id: &str, tags: &[String]) -> Result<(), StoreError> {
     for tag in tags {
         sqlx::query("INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2)")
             .bind(id)
@@ -216,7 +220,7 @@ impl WriteTx {
         .bind(c.version)
         .execute(&mut *self.tx)
         .await?;
-        replace_tags(self, &c.id, &c.tags).await
+        insert_tags(self, &c.id, &c.tags).await
     }
 
     /// Writes `c` over the stored row if its version is still `expected_version`;
