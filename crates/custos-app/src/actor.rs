@@ -36,11 +36,7 @@ pub struct Actor {
 impl Actor {
     /// The local operator (CLI). Only the CLI constructs it; no HTTP path can.
     pub fn operator() -> Actor {
-        Actor {
-            kind: ActorKind::Operator,
-            credential: Credential::Operator,
-            client: ClientInfo::default(),
-        }
+        Actor { kind: ActorKind::Operator, credential: Credential::Operator, client: ClientInfo::default() }
     }
 
     pub fn user_id(&self) -> Option<UserId> {

@@ -47,13 +47,8 @@ pub(crate) fn user_from_row(r: &UserRow) -> Result<User, AppError> {
         id: parse_id(&r.id, "user")?,
         email: r.email.clone(),
         display_name: r.display_name.clone(),
-        role: Role::parse(&r.role)
-            .ok_or_else(|| AppError::Internal(format!("user {} has unknown role", r.id)))?,
-        team_id: r
-            .team_id
-            .as_deref()
-            .map(|t| parse_id(t, "team"))
-            .transpose()?,
+        role: Role::parse(&r.role).ok_or_else(|| AppError::Internal(format!("user {} has unknown role", r.id)))?,
+        team_id: r.team_id.as_deref().map(|t| parse_id(t, "team")).transpose()?,
         status: UserStatus::parse(&r.status)
             .ok_or_else(|| AppError::Internal(format!("user {} has unknown status", r.id)))?,
         created_at: from_micros(r.created_at)?,
@@ -89,14 +84,8 @@ impl App {
         if password.len() > 1024 || email.len() > 254 {
             return Err(AppError::InvalidCredentials);
         }
-        let user = self
-            .store
-            .user_by_email(&email.trim().to_lowercase())
-            .await?;
-        let hash = user.as_ref().map_or_else(
-            || password::dummy_hash().to_string(),
-            |u| u.password_hash.clone(),
-        );
+        let user = self.store.user_by_email(&email.trim().to_lowercase()).await?;
+        let hash = user.as_ref().map_or_else(|| password::dummy_hash().to_string(), |u| u.password_hash.clone());
         let ok = verify_off_thread(password.to_string(), hash).await?;
         let user = match user {
             Some(u) if ok && u.status == UserStatus::Active.as_str() => u,
@@ -122,33 +111,17 @@ impl App {
         tx.insert_session(&row).await?;
         tx.record_login(&user.id, now).await?;
         tx.commit().await?;
-        Ok(LoginResult {
-            token,
-            session_id: id,
-            expires_at: from_micros(row.expires_at)?,
-            user: user_from_row(&user)?,
-        })
+        Ok(LoginResult { token, session_id: id, expires_at: from_micros(row.expires_at)?, user: user_from_row(&user)? })
     }
 
     /// Resolves a session or API token to an actor, or `Unauthenticated`.
-    pub async fn authenticate(
-        &self,
-        presented: &str,
-        client: &ClientInfo,
-    ) -> Result<Actor, AppError> {
+    pub async fn authenticate(&self, presented: &str, client: &ClientInfo) -> Result<Actor, AppError> {
         let now = self.now_micros();
         let digest = token::token_digest(presented);
         if token::is_well_formed(SESSION_PREFIX, presented) {
-            let (s, u) = self
-                .store
-                .session_with_user(&digest)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
+            let (s, u) = self.store.session_with_user(&digest).await?.ok_or(AppError::Unauthenticated)?;
             let idle = i64::try_from(self.config.session_idle.as_micros()).unwrap_or(i64::MAX);
-            if s.revoked_at.is_some()
-                || s.expires_at <= now
-                || s.last_seen_at.saturating_add(idle) <= now
-            {
+            if s.revoked_at.is_some() || s.expires_at <= now || s.last_seen_at.saturating_add(idle) <= now {
                 return Err(AppError::Unauthenticated);
             }
             let (id, role) = active_user(&u)?;
@@ -165,11 +138,7 @@ impl App {
             });
         }
         if token::is_well_formed(API_TOKEN_PREFIX, presented) {
-            let (t, u) = self
-                .store
-                .token_with_user(&digest)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
+            let (t, u) = self.store.token_with_user(&digest).await?.ok_or(AppError::Unauthenticated)?;
             if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
                 return Err(AppError::Unauthenticated);
             }
@@ -193,8 +162,7 @@ impl App {
     pub async fn logout(&self, actor: &Actor) -> Result<(), AppError> {
         if let Credential::Session(id) = &actor.credential {
             let mut tx = self.store.begin_write().await?;
-            tx.revoke_session(&id.to_string(), self.now_micros())
-                .await?;
+            tx.revoke_session(&id.to_string(), self.now_micros()).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -203,11 +171,7 @@ impl App {
     /// The actor's own account.
     pub async fn me(&self, actor: &Actor) -> Result<User, AppError> {
         let id = actor.user_id().ok_or(AppError::NotFound("user"))?;
-        let row = self
-            .store
-            .user_by_id(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("user"))?;
+        let row = self.store.user_by_id(&id.to_string()).await?.ok_or(AppError::NotFound("user"))?;
         user_from_row(&row)
     }
 }

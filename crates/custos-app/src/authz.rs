@@ -26,10 +26,7 @@ mod tests {
 
     fn user(role: Role) -> Actor {
         Actor {
-            kind: ActorKind::User {
-                id: UserId(uuid::Uuid::nil()),
-                role,
-            },
+            kind: ActorKind::User { id: UserId(uuid::Uuid::nil()), role },
             credential: Credential::Session(SessionId(uuid::Uuid::nil())),
             client: ClientInfo::default(),
         }

@@ -2,94 +2,56 @@
 //! since a contact is part of its customer's record.
 
 use crate::authz::authorize;
-use crate::convert::{from_micros, parse_id};
+use crate::convert::{RowMeta, from_micros, parse_id};
+use crate::sealing::FieldSealer;
+use crate::vault::RecordKeys;
 use crate::{Actor, App, AppError};
 use custos_domain::contact::ContactData;
-use custos_domain::{
-    Contact, ContactChanges, ContactId, ContactInput, CustomerId, Email, Mobile, Permission, Phone,
-};
-use custos_store::{ContactRow, Sealed};
+use custos_domain::{Contact, ContactChanges, ContactId, ContactInput, CustomerId, Email, Mobile, Permission, Phone};
+use custos_store::ContactRow;
 
 impl App {
-    fn contact_sealed(&self, id: &str, field: &str, v: Option<(&str, String)>) -> Sealed {
-        match v {
-            None => Sealed::default(),
-            Some((plain, normalised)) => Sealed {
-                ct: Some(self.vault.seal(id, field, plain, self.rng.as_ref())),
-                bidx: Some(self.vault.blind_index(field, &normalised)),
-            },
-        }
-    }
-
     fn contact_row(
         &self,
+        keys: &RecordKeys,
         id: &ContactId,
         customer: &CustomerId,
         d: &ContactData,
-        created: i64,
-        updated: i64,
-        version: i64,
+        meta: RowMeta,
     ) -> ContactRow {
         let id_s = id.to_string();
-        let i = id_s.as_str();
+        let s = FieldSealer { keys, vault: &self.vault, rng: self.rng.as_ref(), record_id: &id_s };
         ContactRow {
             id: id_s.clone(),
             customer_id: customer.to_string(),
             name: d.name.clone(),
             title: d.title.clone(),
-            email: self.contact_sealed(
-                i,
-                "email",
-                d.email.as_ref().map(|e| (e.as_str(), e.normalized())),
-            ),
-            mobile: self.contact_sealed(
-                i,
-                "mobile",
-                d.mobile
-                    .as_ref()
-                    .map(|m| (m.as_str(), m.as_str().to_string())),
-            ),
-            phone: self.contact_sealed(
-                i,
-                "phone",
-                d.phone.as_ref().map(|p| (p.as_str(), p.normalized())),
-            ),
-            address: d
-                .address
-                .as_deref()
-                .map(|a| self.vault.seal(i, "address", a, self.rng.as_ref())),
-            notes: d
-                .notes
-                .as_deref()
-                .map(|n| self.vault.seal(i, "notes", n, self.rng.as_ref())),
-            created_at: created,
-            updated_at: updated,
-            version,
+            email: s.indexed("email", d.email.as_ref().map(|e| (e.as_str(), e.normalized()))),
+            mobile: s.indexed("mobile", d.mobile.as_ref().map(|m| (m.as_str(), m.as_str().to_string()))),
+            phone: s.indexed("phone", d.phone.as_ref().map(|p| (p.as_str(), p.normalized()))),
+            address: s.opt("address", d.address.as_deref()),
+            notes: s.opt("notes", d.notes.as_deref()),
+            created_at: meta.created,
+            updated_at: meta.updated,
+            version: meta.version,
         }
     }
 
-    fn contact_from_row(&self, r: &ContactRow) -> Result<Contact, AppError> {
+    fn contact_from_row(&self, keys: &RecordKeys, r: &ContactRow) -> Result<Contact, AppError> {
         let i = r.id.as_str();
-        let corrupt = |f: &str| {
-            AppError::Internal(format!("stored field {f} of contact {i} does not validate"))
-        };
+        let s = FieldSealer { keys, vault: &self.vault, rng: self.rng.as_ref(), record_id: i };
+        let corrupt = |f: &str| AppError::Internal(format!("stored field {f} of contact {i} does not validate"));
         let data = ContactData {
             name: r.name.clone(),
             title: r.title.clone(),
-            email: self
-                .open_opt(i, "email", &r.email.ct)?
-                .map(|v| Email::parse(&v).map_err(|_| corrupt("email")))
-                .transpose()?,
-            mobile: self
-                .open_opt(i, "mobile", &r.mobile.ct)?
+            email: s.open("email", &r.email.ct)?.map(|v| Email::parse(&v).map_err(|_| corrupt("email"))).transpose()?,
+            mobile: s
+                .open("mobile", &r.mobile.ct)?
                 .map(|v| Mobile::parse(&v).map_err(|_| corrupt("mobile")))
                 .transpose()?,
-            phone: self
-                .open_opt(i, "phone", &r.phone.ct)?
-                .map(|v| Phone::parse(&v).map_err(|_| corrupt("phone")))
-                .transpose()?,
-            address: self.open_opt(i, "address", &r.address)?,
-            notes: self.open_opt(i, "notes", &r.notes)?,
+            phone: s.open("phone", &r.phone.ct)?.map(|v| Phone::parse(&v).map_err(|_| corrupt("phone"))).transpose()?,
+            address: s.open("address", &r.address)?,
+            notes: s.open("notes", &r.notes)?,
         };
         Ok(Contact {
             id: parse_id(&r.id, "contact")?,
@@ -108,9 +70,7 @@ impl App {
         input: &ContactInput,
     ) -> Result<Contact, AppError> {
         authorize(actor, Permission::CustomerUpdate)?;
-        let customer = customer_id
-            .parse::<CustomerId>()
-            .map_err(|_| AppError::NotFound("customer"))?;
+        let customer = customer_id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let data = ContactData::validate(input)?;
         let mut tx = self.store.begin_write().await?;
         if tx.get_customer(&customer.to_string()).await?.is_none() {
@@ -118,8 +78,15 @@ impl App {
         }
         let id = ContactId(self.new_uuid());
         let ts = self.now_micros();
-        tx.insert_contact(&self.contact_row(&id, &customer, &data, ts, ts, 1))
-            .await?;
+        let keys = self.vault.keys_for(&customer.to_string(), false).await?;
+        tx.insert_contact(&self.contact_row(
+            &keys,
+            &id,
+            &customer,
+            &data,
+            RowMeta { created: ts, updated: ts, version: 1 },
+        ))
+        .await?;
         tx.commit().await?;
         Ok(Contact {
             id,
@@ -131,38 +98,23 @@ impl App {
         })
     }
 
-    pub async fn list_contacts(
-        &self,
-        actor: &Actor,
-        customer_id: &str,
-    ) -> Result<Vec<Contact>, AppError> {
+    pub async fn list_contacts(&self, actor: &Actor, customer_id: &str) -> Result<Vec<Contact>, AppError> {
         authorize(actor, Permission::CustomerRead)?;
-        let customer = customer_id
-            .parse::<CustomerId>()
-            .map_err(|_| AppError::NotFound("customer"))?;
-        if self
-            .store
-            .get_customer(&customer.to_string())
-            .await?
-            .is_none()
-        {
+        let customer = customer_id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
+        if self.store.get_customer(&customer.to_string()).await?.is_none() {
             return Err(AppError::NotFound("customer"));
         }
         let rows = self.store.list_contacts(&customer.to_string()).await?;
-        rows.iter().map(|r| self.contact_from_row(r)).collect()
+        let keys = self.vault.keys_for(&customer.to_string(), false).await?;
+        rows.iter().map(|r| self.contact_from_row(&keys, r)).collect()
     }
 
     pub async fn get_contact(&self, actor: &Actor, id: &str) -> Result<Contact, AppError> {
         authorize(actor, Permission::CustomerRead)?;
-        let id = id
-            .parse::<ContactId>()
-            .map_err(|_| AppError::NotFound("contact"))?;
-        let row = self
-            .store
-            .get_contact(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("contact"))?;
-        self.contact_from_row(&row)
+        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
+        let row = self.store.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
+        let keys = self.vault.keys_for(&row.customer_id, false).await?;
+        self.contact_from_row(&keys, &row)
     }
 
     pub async fn update_contact(
@@ -173,20 +125,14 @@ impl App {
         changes: &ContactChanges,
     ) -> Result<Contact, AppError> {
         authorize(actor, Permission::CustomerUpdate)?;
-        let id = id
-            .parse::<ContactId>()
-            .map_err(|_| AppError::NotFound("contact"))?;
+        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
         let mut tx = self.store.begin_write().await?;
-        let row = tx
-            .get_contact(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("contact"))?;
+        let row = tx.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
         if row.version != expected_version {
-            return Err(AppError::Stale {
-                current: row.version,
-            });
+            return Err(AppError::Stale { current: row.version });
         }
-        let current = self.contact_from_row(&row)?;
+        let keys = self.vault.keys_for(&row.customer_id, false).await?;
+        let current = self.contact_from_row(&keys, &row)?;
         let data = current.data.apply(changes)?;
         if data == current.data {
             return Ok(current);
@@ -194,46 +140,28 @@ impl App {
         let ts = self.now_micros().max(row.updated_at);
         tx.update_contact(
             &self.contact_row(
+                &keys,
                 &id,
                 &current.customer_id,
                 &data,
-                row.created_at,
-                ts,
-                row.version + 1,
+                RowMeta { created: row.created_at, updated: ts, version: row.version + 1 },
             ),
             expected_version,
         )
         .await?;
         tx.commit().await?;
-        Ok(Contact {
-            data,
-            updated_at: from_micros(ts)?,
-            version: row.version + 1,
-            ..current
-        })
+        Ok(Contact { data, updated_at: from_micros(ts)?, version: row.version + 1, ..current })
     }
 
-    pub async fn delete_contact(
-        &self,
-        actor: &Actor,
-        id: &str,
-        expected_version: Option<i64>,
-    ) -> Result<(), AppError> {
+    pub async fn delete_contact(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> Result<(), AppError> {
         authorize(actor, Permission::CustomerUpdate)?;
-        let id = id
-            .parse::<ContactId>()
-            .map_err(|_| AppError::NotFound("contact"))?;
+        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
         let mut tx = self.store.begin_write().await?;
-        let row = tx
-            .get_contact(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("contact"))?;
+        let row = tx.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
         if let Some(v) = expected_version
             && v != row.version
         {
-            return Err(AppError::Stale {
-                current: row.version,
-            });
+            return Err(AppError::Stale { current: row.version });
         }
         tx.delete_contact(&row.id, Some(row.version)).await?;
         tx.commit().await?;

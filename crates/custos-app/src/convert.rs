@@ -13,6 +13,13 @@ pub(crate) fn from_micros(us: i64) -> Result<OffsetDateTime, AppError> {
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, what: &'static str) -> Result<T, AppError> {
-    s.parse()
-        .map_err(|_| AppError::Internal(format!("stored {what} id is malformed")))
+    s.parse().map_err(|_| AppError::Internal(format!("stored {what} id is malformed")))
+}
+
+/// Timestamps and version of a row being written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowMeta {
+    pub created: i64,
+    pub updated: i64,
+    pub version: i64,
 }

@@ -2,16 +2,18 @@
 //! fields sealed on the way in and opened on the way out.
 
 use crate::authz::authorize;
-use crate::convert::{from_micros, parse_id, to_micros};
+use crate::convert::{RowMeta, from_micros, parse_id, to_micros};
+use crate::sealing::FieldSealer;
+use crate::vault::RecordKeys;
 use crate::{Actor, App, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use custos_domain::customer::CustomerData;
 use custos_domain::{
-    BankCard, Birthday, CnResidentId, Customer, CustomerChanges, CustomerId, CustomerInput,
-    CustomerKind, Email, FieldErrors, LifecycleStatus, Mobile, Permission, Phone,
+    BankCard, Birthday, CnResidentId, Customer, CustomerChanges, CustomerId, CustomerInput, CustomerKind, Email,
+    FieldErrors, LifecycleStatus, Mobile, Permission, Phone,
 };
-use custos_store::{CustomerFilter, CustomerRow, CustomerSort, Sealed, SortKey, WriteTx};
+use custos_store::{CustomerFilter, CustomerRow, CustomerSort, SortKey, WriteTx};
 
 /// Filters, sort and paging of a customer list, as raw strings from the caller.
 #[derive(Debug, Clone, Default)]
@@ -47,41 +49,9 @@ const SORTS: [(&str, CustomerSort); 6] = [
 ];
 
 impl App {
-    fn seal_opt(&self, id: &str, field: &str, v: Option<&str>) -> Option<Vec<u8>> {
-        v.map(|p| self.vault.seal(id, field, p, self.rng.as_ref()))
-    }
-
-    fn sealed_indexed(&self, id: &str, field: &str, v: Option<(&str, String)>) -> Sealed {
-        match v {
-            None => Sealed::default(),
-            Some((plain, normalised)) => Sealed {
-                ct: Some(self.vault.seal(id, field, plain, self.rng.as_ref())),
-                bidx: Some(self.vault.blind_index(field, &normalised)),
-            },
-        }
-    }
-
-    pub(crate) fn open_opt(
-        &self,
-        id: &str,
-        field: &str,
-        ct: &Option<Vec<u8>>,
-    ) -> Result<Option<String>, AppError> {
-        ct.as_ref()
-            .map(|c| self.vault.open_field(id, field, c))
-            .transpose()
-    }
-
-    fn customer_row(
-        &self,
-        id: &CustomerId,
-        d: &CustomerData,
-        created: i64,
-        updated: i64,
-        version: i64,
-    ) -> CustomerRow {
+    fn customer_row(&self, keys: &RecordKeys, id: &CustomerId, d: &CustomerData, meta: RowMeta) -> CustomerRow {
         let id_s = id.to_string();
-        let i = id_s.as_str();
+        let s = FieldSealer { keys, vault: &self.vault, rng: self.rng.as_ref(), record_id: &id_s };
         CustomerRow {
             id: id_s.clone(),
             name: d.name.clone(),
@@ -93,78 +63,44 @@ impl App {
             team_id: d.team_id.map(|t| t.to_string()),
             tags: d.tags.clone(),
             source: d.source.clone(),
-            email: self.sealed_indexed(
-                i,
-                "email",
-                d.email.as_ref().map(|e| (e.as_str(), e.normalized())),
-            ),
-            mobile: self.sealed_indexed(
-                i,
-                "mobile",
-                d.mobile
-                    .as_ref()
-                    .map(|m| (m.as_str(), m.as_str().to_string())),
-            ),
-            phone: self.sealed_indexed(
-                i,
-                "phone",
-                d.phone.as_ref().map(|p| (p.as_str(), p.normalized())),
-            ),
-            address: self.seal_opt(i, "address", d.address.as_deref()),
-            birthday: self.seal_opt(i, "birthday", d.birthday.map(|b| b.to_iso()).as_deref()),
-            national_id: self.sealed_indexed(
-                i,
-                "national_id",
-                d.national_id
-                    .as_ref()
-                    .map(|n| (n.as_str(), n.as_str().to_string())),
-            ),
-            bank_account: self.sealed_indexed(
-                i,
-                "bank_account",
-                d.bank_account
-                    .as_ref()
-                    .map(|b| (b.as_str(), b.as_str().to_string())),
-            ),
-            notes: self.seal_opt(i, "notes", d.notes.as_deref()),
-            created_at: created,
-            updated_at: updated,
-            version,
+            email: s.indexed("email", d.email.as_ref().map(|e| (e.as_str(), e.normalized()))),
+            mobile: s.indexed("mobile", d.mobile.as_ref().map(|m| (m.as_str(), m.as_str().to_string()))),
+            phone: s.indexed("phone", d.phone.as_ref().map(|p| (p.as_str(), p.normalized()))),
+            address: s.opt("address", d.address.as_deref()),
+            birthday: s.opt("birthday", d.birthday.map(|b| b.to_iso()).as_deref()),
+            national_id: s.indexed("national_id", d.national_id.as_ref().map(|n| (n.as_str(), n.as_str().to_string()))),
+            bank_account: s
+                .indexed("bank_account", d.bank_account.as_ref().map(|b| (b.as_str(), b.as_str().to_string()))),
+            notes: s.opt("notes", d.notes.as_deref()),
+            created_at: meta.created,
+            updated_at: meta.updated,
+            version: meta.version,
         }
     }
 
     /// Opens a stored row into a domain customer. Stored values were validated on the way
     /// in; one that no longer parses is reported as corrupt rather than shown.
-    fn customer_from_row(&self, r: &CustomerRow) -> Result<Customer, AppError> {
+    fn customer_from_row(&self, keys: &RecordKeys, r: &CustomerRow) -> Result<Customer, AppError> {
         let i = r.id.as_str();
-        let corrupt = |f: &str| {
-            AppError::Internal(format!(
-                "stored field {f} of customer {i} does not validate"
-            ))
-        };
+        let s = FieldSealer { keys, vault: &self.vault, rng: self.rng.as_ref(), record_id: i };
+        let corrupt = |f: &str| AppError::Internal(format!("stored field {f} of customer {i} does not validate"));
         let today = self.now().date();
-        let email = self
-            .open_opt(i, "email", &r.email.ct)?
-            .map(|v| Email::parse(&v).map_err(|_| corrupt("email")))
-            .transpose()?;
-        let mobile = self
-            .open_opt(i, "mobile", &r.mobile.ct)?
-            .map(|v| Mobile::parse(&v).map_err(|_| corrupt("mobile")))
-            .transpose()?;
-        let phone = self
-            .open_opt(i, "phone", &r.phone.ct)?
-            .map(|v| Phone::parse(&v).map_err(|_| corrupt("phone")))
-            .transpose()?;
-        let birthday = self
-            .open_opt(i, "birthday", &r.birthday)?
+        let email =
+            s.open("email", &r.email.ct)?.map(|v| Email::parse(&v).map_err(|_| corrupt("email"))).transpose()?;
+        let mobile =
+            s.open("mobile", &r.mobile.ct)?.map(|v| Mobile::parse(&v).map_err(|_| corrupt("mobile"))).transpose()?;
+        let phone =
+            s.open("phone", &r.phone.ct)?.map(|v| Phone::parse(&v).map_err(|_| corrupt("phone"))).transpose()?;
+        let birthday = s
+            .open("birthday", &r.birthday)?
             .map(|v| Birthday::parse(&v, today).map_err(|_| corrupt("birthday")))
             .transpose()?;
-        let national_id = self
-            .open_opt(i, "national_id", &r.national_id.ct)?
+        let national_id = s
+            .open("national_id", &r.national_id.ct)?
             .map(|v| CnResidentId::parse(&v).map_err(|_| corrupt("national_id")))
             .transpose()?;
-        let bank_account = self
-            .open_opt(i, "bank_account", &r.bank_account.ct)?
+        let bank_account = s
+            .open("bank_account", &r.bank_account.ct)?
             .map(|v| BankCard::parse(&v).map_err(|_| corrupt("bank_account")))
             .transpose()?;
         let data = CustomerData {
@@ -173,26 +109,18 @@ impl App {
             industry: r.industry.clone(),
             tier: r.tier.clone(),
             status: LifecycleStatus::parse(&r.status).map_err(|_| corrupt("status"))?,
-            owner_id: r
-                .owner_id
-                .as_deref()
-                .map(|o| parse_id(o, "owner"))
-                .transpose()?,
-            team_id: r
-                .team_id
-                .as_deref()
-                .map(|t| parse_id(t, "team"))
-                .transpose()?,
+            owner_id: r.owner_id.as_deref().map(|o| parse_id(o, "owner")).transpose()?,
+            team_id: r.team_id.as_deref().map(|t| parse_id(t, "team")).transpose()?,
             tags: r.tags.clone(),
             source: r.source.clone(),
             email,
             mobile,
             phone,
-            address: self.open_opt(i, "address", &r.address)?,
+            address: s.open("address", &r.address)?,
             birthday,
             national_id,
             bank_account,
-            notes: self.open_opt(i, "notes", &r.notes)?,
+            notes: s.open("notes", &r.notes)?,
         };
         Ok(Customer {
             id: parse_id(&r.id, "customer")?,
@@ -206,11 +134,7 @@ impl App {
     /// Owner and team must exist. Checked inside the write transaction: a connection that
     /// holds a transaction must never wait for another one from the same pool.
     /// The acting user was just authenticated, so naming oneself as owner needs no lookup.
-    async fn check_references(
-        tx: &mut WriteTx,
-        d: &CustomerData,
-        actor: &Actor,
-    ) -> Result<(), AppError> {
+    async fn check_references(tx: &mut WriteTx, d: &CustomerData, actor: &Actor) -> Result<(), AppError> {
         let mut e = FieldErrors::new();
         if let Some(o) = d.owner_id
             && Some(o) != actor.user_id()
@@ -226,11 +150,7 @@ impl App {
         e.into_result(()).map_err(AppError::Invalid)
     }
 
-    pub async fn create_customer(
-        &self,
-        actor: &Actor,
-        input: &CustomerInput,
-    ) -> Result<Customer, AppError> {
+    pub async fn create_customer(&self, actor: &Actor, input: &CustomerInput) -> Result<Customer, AppError> {
         authorize(actor, Permission::CustomerCreate)?;
         let now = self.now();
         let mut data = CustomerData::validate(input, now.date())?;
@@ -239,31 +159,21 @@ impl App {
         }
         let id = CustomerId(self.new_uuid());
         let ts = to_micros(now);
-        let row = self.customer_row(&id, &data, ts, ts, 1);
+        let keys = self.vault.keys_for(&id.to_string(), true).await?;
+        let row = self.customer_row(&keys, &id, &data, RowMeta { created: ts, updated: ts, version: 1 });
         let mut tx = self.store.begin_write().await?;
         Self::check_references(&mut tx, &data, actor).await?;
         tx.insert_customer(&row).await?;
         tx.commit().await?;
-        Ok(Customer {
-            id,
-            data,
-            created_at: from_micros(ts)?,
-            updated_at: from_micros(ts)?,
-            version: 1,
-        })
+        Ok(Customer { id, data, created_at: from_micros(ts)?, updated_at: from_micros(ts)?, version: 1 })
     }
 
     pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<Customer, AppError> {
         authorize(actor, Permission::CustomerRead)?;
-        let id = id
-            .parse::<CustomerId>()
-            .map_err(|_| AppError::NotFound("customer"))?;
-        let row = self
-            .store
-            .get_customer(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("customer"))?;
-        self.customer_from_row(&row)
+        let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
+        let row = self.store.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
+        let keys = self.vault.keys_for(&row.id, false).await?;
+        self.customer_from_row(&keys, &row)
     }
 
     /// Applies changes if the stored version is still `expected_version`.
@@ -275,20 +185,14 @@ impl App {
         changes: &CustomerChanges,
     ) -> Result<Customer, AppError> {
         authorize(actor, Permission::CustomerUpdate)?;
-        let id = id
-            .parse::<CustomerId>()
-            .map_err(|_| AppError::NotFound("customer"))?;
+        let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let mut tx = self.store.begin_write().await?;
-        let row = tx
-            .get_customer(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("customer"))?;
+        let row = tx.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
         if row.version != expected_version {
-            return Err(AppError::Stale {
-                current: row.version,
-            });
+            return Err(AppError::Stale { current: row.version });
         }
-        let current = self.customer_from_row(&row)?;
+        let keys = self.vault.keys_for(&row.id, false).await?;
+        let current = self.customer_from_row(&keys, &row)?;
         let now = self.now();
         let data = current.data.apply(changes, now.date())?;
         Self::check_references(&mut tx, &data, actor).await?;
@@ -296,13 +200,16 @@ impl App {
             return Ok(current);
         }
         let ts = to_micros(now).max(row.updated_at);
-        let new_row = self.customer_row(&id, &data, row.created_at, ts, row.version + 1);
-        tx.update_customer(&new_row, expected_version)
-            .await
-            .map_err(|e| match e {
-                custos_store::StoreError::Conflict => AppError::Stale { current: -1 },
-                other => other.into(),
-            })?;
+        let new_row = self.customer_row(
+            &keys,
+            &id,
+            &data,
+            RowMeta { created: row.created_at, updated: ts, version: row.version + 1 },
+        );
+        tx.update_customer(&new_row, expected_version).await.map_err(|e| match e {
+            custos_store::StoreError::Conflict => AppError::Stale { current: -1 },
+            other => other.into(),
+        })?;
         tx.commit().await?;
         Ok(Customer {
             id,
@@ -321,65 +228,42 @@ impl App {
         expected_version: Option<i64>,
     ) -> Result<(), AppError> {
         authorize(actor, Permission::CustomerDelete)?;
-        let id = id
-            .parse::<CustomerId>()
-            .map_err(|_| AppError::NotFound("customer"))?;
+        let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let mut tx = self.store.begin_write().await?;
-        let row = tx
-            .get_customer(&id.to_string())
-            .await?
-            .ok_or(AppError::NotFound("customer"))?;
+        let row = tx.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
         if let Some(v) = expected_version
             && v != row.version
         {
-            return Err(AppError::Stale {
-                current: row.version,
-            });
+            return Err(AppError::Stale { current: row.version });
         }
         tx.delete_customer(&row.id, Some(row.version)).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn list_customers(
-        &self,
-        actor: &Actor,
-        q: &CustomerQuery,
-    ) -> Result<CustomerPage, AppError> {
+    pub async fn list_customers(&self, actor: &Actor, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
         authorize(actor, Permission::CustomerRead)?;
         let filter = self.customer_filter(q)?;
         let page = self.store.list_customers(&filter).await?;
-        let items = page
-            .items
-            .iter()
-            .map(|r| self.customer_from_row(r))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for r in &page.items {
+            let keys = self.vault.keys_for(&r.id, false).await?;
+            items.push(self.customer_from_row(&keys, r)?);
+        }
         let sort_name = q.sort.as_deref().unwrap_or("-created_at");
-        Ok(CustomerPage {
-            items,
-            next_cursor: page.next.map(|(k, id)| encode_cursor(sort_name, &k, &id)),
-        })
+        Ok(CustomerPage { items, next_cursor: page.next.map(|(k, id)| encode_cursor(sort_name, &k, &id)) })
     }
 
     fn customer_filter(&self, q: &CustomerQuery) -> Result<CustomerFilter, AppError> {
         let mut e = FieldErrors::new();
-        let mut f = CustomerFilter {
-            limit: q.limit.unwrap_or(DEFAULT_PAGE),
-            ..Default::default()
-        };
+        let mut f = CustomerFilter { limit: q.limit.unwrap_or(DEFAULT_PAGE), ..Default::default() };
         if let Some(l) = q.limit
             && !(1..=MAX_PAGE).contains(&l)
         {
-            e.push(
-                "limit",
-                "out_of_range",
-                format!("must be between 1 and {MAX_PAGE}"),
-            );
+            e.push("limit", "out_of_range", format!("must be between 1 and {MAX_PAGE}"));
         }
         if let Some(s) = &q.status {
-            f.status = e
-                .check("status", LifecycleStatus::parse(s))
-                .map(|s| s.as_str().to_string());
+            f.status = e.check("status", LifecycleStatus::parse(s)).map(|s| s.as_str().to_string());
         }
         if let Some(o) = &q.owner {
             match o.parse::<uuid::Uuid>() {
@@ -387,11 +271,7 @@ impl App {
                 Err(_) => e.push("owner", "invalid_id", "must be a user id (UUID)"),
             }
         }
-        f.tag = q
-            .tag
-            .as_ref()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty());
+        f.tag = q.tag.as_ref().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         if let Some(n) = &q.q {
             let n = n.trim();
             if n.chars().count() > 200 {
@@ -403,14 +283,12 @@ impl App {
         if let Some(v) = &q.email
             && let Some(em) = e.check("email", Email::parse(v))
         {
-            f.blind
-                .push(("email", self.vault.blind_index("email", &em.normalized())));
+            f.blind.push(("email", self.vault.blind_index("email", &em.normalized())));
         }
         if let Some(v) = &q.mobile
             && let Some(m) = e.check("mobile", Mobile::parse(v))
         {
-            f.blind
-                .push(("mobile", self.vault.blind_index("mobile", m.as_str())));
+            f.blind.push(("mobile", self.vault.blind_index("mobile", m.as_str())));
         }
         let sort_name = q.sort.as_deref().unwrap_or("-created_at");
         match SORTS.iter().find(|(n, _)| *n == sort_name) {
@@ -424,11 +302,7 @@ impl App {
         if let Some(c) = &q.cursor {
             match decode_cursor(c, sort_name) {
                 Some(after) => f.after = Some(after),
-                None => e.push(
-                    "cursor",
-                    "invalid",
-                    "is not a cursor of this list and sort order",
-                ),
+                None => e.push("cursor", "invalid", "is not a cursor of this list and sort order"),
             }
         }
         e.into_result(f).map_err(AppError::Invalid)
@@ -448,12 +322,7 @@ fn encode_cursor(sort: &str, k: &SortKey, id: &str) -> String {
         SortKey::Text(s) => (Some(s.clone()), None),
         SortKey::Int(i) => (None, Some(*i)),
     };
-    let c = Cursor {
-        s: sort.to_string(),
-        t,
-        n,
-        i: id.to_string(),
-    };
+    let c = Cursor { s: sort.to_string(), t, n, i: id.to_string() };
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
 }
 

@@ -44,12 +44,10 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound("record"),
             StoreError::Conflict => AppError::Stale { current: -1 },
             StoreError::Busy => AppError::Busy,
-            StoreError::Duplicate(what) => AppError::Conflict(format!(
-                "a record with the same unique value exists ({what})"
-            )),
-            StoreError::ForeignKey => {
-                AppError::Conflict("a referenced record does not exist".into())
+            StoreError::Duplicate(what) => {
+                AppError::Conflict(format!("a record with the same unique value exists ({what})"))
             }
+            StoreError::ForeignKey => AppError::Conflict("a referenced record does not exist".into()),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -10,6 +10,7 @@ mod convert;
 pub mod customers;
 mod error;
 mod ids;
+mod sealing;
 pub mod users;
 pub mod vault;
 
@@ -33,10 +34,7 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        Self {
-            session_idle: Duration::from_secs(30 * 60),
-            session_absolute: Duration::from_secs(12 * 3600),
-        }
+        Self { session_idle: Duration::from_secs(30 * 60), session_absolute: Duration::from_secs(12 * 3600) }
     }
 }
 
@@ -67,13 +65,7 @@ impl App {
         rng: Arc<dyn SecureRandom>,
         config: AppConfig,
     ) -> App {
-        App {
-            store,
-            vault: Arc::new(vault),
-            clock,
-            rng,
-            config,
-        }
+        App { store, vault: Arc::new(vault), clock, rng, config }
     }
 
     pub fn store(&self) -> &Store {

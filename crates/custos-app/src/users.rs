@@ -38,19 +38,11 @@ impl App {
         let role = Role::parse(new.role.trim());
         if role.is_none() {
             let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            e.push(
-                "role",
-                "invalid_choice",
-                format!("must be one of: {}", names.join(", ")),
-            );
+            e.push("role", "invalid_choice", format!("must be one of: {}", names.join(", ")));
         }
         let n = new.password.chars().count();
         if n < MIN_PASSWORD_CHARS || new.password.len() > 1024 {
-            e.push(
-                "password",
-                "weak",
-                format!("must be {MIN_PASSWORD_CHARS} to 1024 characters long"),
-            );
+            e.push("password", "weak", format!("must be {MIN_PASSWORD_CHARS} to 1024 characters long"));
         }
         let display = match &new.display_name {
             Some(d) => e.check("display_name", text::required(d, NAME)),
@@ -61,11 +53,7 @@ impl App {
         };
         let email = email.normalized();
         if self.store.user_by_email(&email).await?.is_some() {
-            return Err(AppError::invalid(
-                "email",
-                "taken",
-                "a user with this e-mail exists",
-            ));
+            return Err(AppError::invalid("email", "taken", "a user with this e-mail exists"));
         }
         let pw = new.password.clone();
         let rng = self.rng.clone();
@@ -76,8 +64,7 @@ impl App {
         let now = self.now_micros();
         let row = UserRow {
             id: self.new_uuid().to_string(),
-            display_name: display
-                .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string()),
+            display_name: display.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string()),
             email,
             role: role.as_str().into(),
             team_id: new.team_id.map(|t| t.to_string()),
@@ -101,32 +88,22 @@ impl App {
 
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, AppError> {
         authorize(actor, Permission::UserRead)?;
-        self.store
-            .list_users()
-            .await?
-            .iter()
-            .map(user_from_row)
-            .collect()
+        self.store.list_users().await?.iter().map(user_from_row).collect()
     }
 
     pub async fn create_team(&self, actor: &Actor, name: &str) -> Result<TeamId, AppError> {
         authorize(actor, Permission::UserManage)?;
-        let name = text::required(name, SHORT)
-            .map_err(|e| AppError::invalid("name", e.code, &e.message))?;
+        let name = text::required(name, SHORT).map_err(|e| AppError::invalid("name", e.code, &e.message))?;
         let id = TeamId(self.new_uuid());
         let mut tx = self.store.begin_write().await?;
-        tx.insert_team(&TeamRow {
-            id: id.to_string(),
-            name,
-            created_at: self.now_micros(),
-        })
-        .await
-        .map_err(|e| match e {
-            custos_store::StoreError::Duplicate(_) => {
-                AppError::invalid("name", "taken", "a team with this name exists")
-            }
-            other => other.into(),
-        })?;
+        tx.insert_team(&TeamRow { id: id.to_string(), name, created_at: self.now_micros() }).await.map_err(
+            |e| match e {
+                custos_store::StoreError::Duplicate(_) => {
+                    AppError::invalid("name", "taken", "a team with this name exists")
+                }
+                other => other.into(),
+            },
+        )?;
         tx.commit().await?;
         Ok(id)
     }
@@ -141,24 +118,15 @@ impl App {
         expires_at: Option<OffsetDateTime>,
     ) -> Result<IssuedToken, AppError> {
         authorize(actor, Permission::TokenIssue)?;
-        let name = text::required(name, SHORT)
-            .map_err(|e| AppError::invalid("name", e.code, &e.message))?;
-        let target = self
-            .store
-            .user_by_email(&email.trim().to_lowercase())
-            .await?
-            .ok_or(AppError::NotFound("user"))?;
+        let name = text::required(name, SHORT).map_err(|e| AppError::invalid("name", e.code, &e.message))?;
+        let target = self.store.user_by_email(&email.trim().to_lowercase()).await?.ok_or(AppError::NotFound("user"))?;
         if actor.user_id().map(|u| u.to_string()) != Some(target.id.clone()) {
             authorize(actor, Permission::UserManage)?;
         }
         if let Some(e) = expires_at
             && e <= self.now()
         {
-            return Err(AppError::invalid(
-                "expires_at",
-                "in_past",
-                "must be in the future",
-            ));
+            return Err(AppError::invalid("expires_at", "in_past", "must be in the future"));
         }
         let secret = token::generate_token(API_TOKEN_PREFIX, self.rng.as_ref());
         let id = TokenId(self.new_uuid());
@@ -175,10 +143,6 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         tx.insert_api_token(&row).await?;
         tx.commit().await?;
-        Ok(IssuedToken {
-            id,
-            token: secret,
-            expires_at,
-        })
+        Ok(IssuedToken { id, token: secret, expires_at })
     }
 }

@@ -45,12 +45,7 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// A checkpoint without extension lines.
     pub fn new(origin: impl Into<String>, size: u64, root: Hash) -> Self {
-        Self {
-            origin: origin.into(),
-            size,
-            root,
-            extensions: Vec::new(),
-        }
+        Self { origin: origin.into(), size, root, extensions: Vec::new() }
     }
 
     /// The checkpoint body text, ending in a newline. It is only a well-formed body if
@@ -58,12 +53,7 @@ impl Checkpoint {
     /// [`CheckpointSigner::sign`] checks this.
     #[must_use]
     pub fn body(&self) -> String {
-        let mut s = format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            B64.encode(self.root)
-        );
+        let mut s = format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root));
         for e in &self.extensions {
             s.push_str(e);
             s.push('\n');
@@ -86,31 +76,18 @@ fn is_valid_line(line: &str) -> bool {
 /// # Errors
 /// [`AuditError::MalformedCheckpoint`] naming the first problem found.
 pub fn parse_checkpoint_body(body: &str) -> Result<Checkpoint, AuditError> {
-    let text = body
-        .strip_suffix('\n')
-        .ok_or(AuditError::MalformedCheckpoint(
-            "body must end with a newline",
-        ))?;
+    let text = body.strip_suffix('\n').ok_or(AuditError::MalformedCheckpoint("body must end with a newline"))?;
     let mut lines = text.split('\n');
-    let origin = lines
-        .next()
-        .filter(|l| is_valid_line(l))
-        .ok_or(AuditError::MalformedCheckpoint("invalid origin line"))?;
-    let size_line = lines
-        .next()
-        .ok_or(AuditError::MalformedCheckpoint("missing tree size line"))?;
-    let size =
-        parse_decimal(size_line).ok_or(AuditError::MalformedCheckpoint("invalid tree size"))?;
-    let root_line = lines
-        .next()
-        .ok_or(AuditError::MalformedCheckpoint("missing root hash line"))?;
+    let origin =
+        lines.next().filter(|l| is_valid_line(l)).ok_or(AuditError::MalformedCheckpoint("invalid origin line"))?;
+    let size_line = lines.next().ok_or(AuditError::MalformedCheckpoint("missing tree size line"))?;
+    let size = parse_decimal(size_line).ok_or(AuditError::MalformedCheckpoint("invalid tree size"))?;
+    let root_line = lines.next().ok_or(AuditError::MalformedCheckpoint("missing root hash line"))?;
     let root = B64
         .decode(root_line)
         .ok()
         .and_then(|b| Hash::try_from(b.as_slice()).ok())
-        .ok_or(AuditError::MalformedCheckpoint(
-            "root must be base64 of 32 bytes",
-        ))?;
+        .ok_or(AuditError::MalformedCheckpoint("root must be base64 of 32 bytes"))?;
     let mut extensions = Vec::new();
     for line in lines {
         if !is_valid_line(line) {
@@ -118,27 +95,18 @@ pub fn parse_checkpoint_body(body: &str) -> Result<Checkpoint, AuditError> {
         }
         extensions.push(line.to_owned());
     }
-    Ok(Checkpoint {
-        origin: origin.to_owned(),
-        size,
-        root,
-        extensions,
-    })
+    Ok(Checkpoint { origin: origin.to_owned(), size, root, extensions })
 }
 
 /// Canonical unsigned decimal: ASCII digits only, no leading zero unless it is "0".
 fn parse_decimal(s: &str) -> Option<u64> {
-    let canonical =
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
     if canonical { s.parse().ok() } else { None }
 }
 
 /// A valid signed-note key name: non-empty, no whitespace, no control characters, no `+`.
 fn is_valid_key_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '+')
+    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control() || c == '+')
 }
 
 /// Signed-note key id of an Ed25519 key.
@@ -206,11 +174,7 @@ impl CheckpointSigner {
         let key = SigningKey::from_bytes(&seed);
         seed.zeroize();
         let key_id = key_id(name, key.verifying_key().as_bytes());
-        Ok(Self {
-            name: name.to_owned(),
-            key_id,
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id, key })
     }
 
     /// The key name.
@@ -237,11 +201,7 @@ impl CheckpointSigner {
     /// A [`Verifier`] for this signer's public key.
     #[must_use]
     pub fn verifier(&self) -> Verifier {
-        Verifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        Verifier { name: self.name.clone(), key_id: self.key_id, key: self.key.verifying_key() }
     }
 
     /// Signs a checkpoint, returning the full signed note text.
@@ -254,9 +214,7 @@ impl CheckpointSigner {
         // The body must parse back to the same checkpoint, or a verifier would read
         // something other than what was meant.
         if parse_checkpoint_body(&body)? != *checkpoint {
-            return Err(AuditError::MalformedCheckpoint(
-                "checkpoint does not round-trip",
-            ));
+            return Err(AuditError::MalformedCheckpoint("checkpoint does not round-trip"));
         }
         self.sign_text(&body)
     }
@@ -273,11 +231,7 @@ impl CheckpointSigner {
         let mut blob = [0u8; 68];
         blob[..4].copy_from_slice(&self.key_id.to_be_bytes());
         blob[4..].copy_from_slice(&sig.to_bytes());
-        Ok(format!(
-            "{text}\n{SIG_PREFIX}{} {}\n",
-            self.name,
-            B64.encode(blob)
-        ))
+        Ok(format!("{text}\n{SIG_PREFIX}{} {}\n", self.name, B64.encode(blob)))
     }
 }
 
@@ -291,9 +245,7 @@ pub struct Verifier {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier")
-            .field("key", &self.key_string())
-            .finish()
+        f.debug_struct("Verifier").field("key", &self.key_string()).finish()
     }
 }
 
@@ -305,45 +257,30 @@ impl Verifier {
     /// Ed25519, the key is not a valid (non-small-order) Ed25519 point, or the key id
     /// does not match the name and key.
     pub fn from_key_string(s: &str) -> Result<Self, AuditError> {
-        let (name, rest) = s
-            .split_once('+')
-            .ok_or(AuditError::InvalidKey("expected name+id+key"))?;
-        let (id_hex, key_b64) = rest
-            .split_once('+')
-            .ok_or(AuditError::InvalidKey("expected name+id+key"))?;
+        let (name, rest) = s.split_once('+').ok_or(AuditError::InvalidKey("expected name+id+key"))?;
+        let (id_hex, key_b64) = rest.split_once('+').ok_or(AuditError::InvalidKey("expected name+id+key"))?;
         if !is_valid_key_name(name) {
             return Err(AuditError::InvalidKey("invalid key name"));
         }
         if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(AuditError::InvalidKey("key id must be 8 hex digits"));
         }
-        let id = u32::from_str_radix(id_hex, 16)
-            .map_err(|_| AuditError::InvalidKey("key id must be 8 hex digits"))?;
-        let data = B64
-            .decode(key_b64)
-            .map_err(|_| AuditError::InvalidKey("key is not base64"))?;
-        let (alg, public) = data
-            .split_first()
-            .ok_or(AuditError::InvalidKey("empty key"))?;
+        let id = u32::from_str_radix(id_hex, 16).map_err(|_| AuditError::InvalidKey("key id must be 8 hex digits"))?;
+        let data = B64.decode(key_b64).map_err(|_| AuditError::InvalidKey("key is not base64"))?;
+        let (alg, public) = data.split_first().ok_or(AuditError::InvalidKey("empty key"))?;
         if *alg != ALG_ED25519 {
             return Err(AuditError::InvalidKey("unsupported key algorithm"));
         }
-        let public: [u8; 32] = public
-            .try_into()
-            .map_err(|_| AuditError::InvalidKey("Ed25519 public key must be 32 bytes"))?;
+        let public: [u8; 32] =
+            public.try_into().map_err(|_| AuditError::InvalidKey("Ed25519 public key must be 32 bytes"))?;
         if key_id(name, &public) != id {
             return Err(AuditError::InvalidKey("key id does not match name and key"));
         }
-        let key = VerifyingKey::from_bytes(&public)
-            .map_err(|_| AuditError::InvalidKey("not an Ed25519 public key"))?;
+        let key = VerifyingKey::from_bytes(&public).map_err(|_| AuditError::InvalidKey("not an Ed25519 public key"))?;
         if key.is_weak() {
             return Err(AuditError::InvalidKey("small-order Ed25519 public key"));
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: id,
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id: id, key })
     }
 
     /// The key name.
@@ -390,9 +327,7 @@ impl Verifier {
     /// trusted key did not sign, [`AuditError::BadSignature`] if its signature is wrong.
     pub fn verify_text<'a>(&self, note: &'a str) -> Result<&'a str, AuditError> {
         check_note_text(note)?;
-        let split = note
-            .rfind("\n\n")
-            .ok_or(AuditError::MalformedNote("no blank line before signatures"))?;
+        let split = note.rfind("\n\n").ok_or(AuditError::MalformedNote("no blank line before signatures"))?;
         let text = &note[..=split];
         let sigs = &note[split + 2..];
         if sigs.is_empty() {
@@ -407,18 +342,13 @@ impl Verifier {
             }
             let rest = line
                 .strip_prefix(SIG_PREFIX)
-                .ok_or(AuditError::MalformedNote(
-                    "signature line must start with '— '",
-                ))?;
-            let (name, b64) = rest.split_once(' ').ok_or(AuditError::MalformedNote(
-                "signature line must be '— name sig'",
-            ))?;
+                .ok_or(AuditError::MalformedNote("signature line must start with '— '"))?;
+            let (name, b64) =
+                rest.split_once(' ').ok_or(AuditError::MalformedNote("signature line must be '— name sig'"))?;
             if !is_valid_key_name(name) {
                 return Err(AuditError::MalformedNote("invalid key name in signature"));
             }
-            let blob = B64
-                .decode(b64)
-                .map_err(|_| AuditError::MalformedNote("signature is not base64"))?;
+            let blob = B64.decode(b64).map_err(|_| AuditError::MalformedNote("signature is not base64"))?;
             let (id, sig) = match blob.split_first_chunk::<4>() {
                 Some((id, sig)) if !sig.is_empty() => (u32::from_be_bytes(*id), sig),
                 _ => return Err(AuditError::MalformedNote("signature too short")),
@@ -430,15 +360,9 @@ impl Verifier {
                 return Err(AuditError::MalformedNote("repeated signature from one key"));
             }
             let sig = Signature::from_slice(sig).map_err(|_| AuditError::BadSignature)?;
-            self.key
-                .verify_strict(text.as_bytes(), &sig)
-                .map_err(|_| AuditError::BadSignature)?;
+            self.key.verify_strict(text.as_bytes(), &sig).map_err(|_| AuditError::BadSignature)?;
             verified = true;
         }
-        if verified {
-            Ok(text)
-        } else {
-            Err(AuditError::UnverifiedNote)
-        }
+        if verified { Ok(text) } else { Err(AuditError::UnverifiedNote) }
     }
 }

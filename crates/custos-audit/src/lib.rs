@@ -15,7 +15,6 @@ pub use checkpoint::{Checkpoint, CheckpointSigner, Verifier, parse_checkpoint_bo
 pub use error::AuditError;
 pub use event::{Actor, AuditEvent, Outcome};
 pub use merkle::{
-    EMPTY_ROOT, Hash, TreeBuilder, consistency_proof, hash_from_slice, inclusion_proof, leaf_hash,
-    node_hash, root_from_inclusion_proof, root_from_leaf_hashes, verify_consistency,
-    verify_inclusion,
+    EMPTY_ROOT, Hash, TreeBuilder, consistency_proof, hash_from_slice, inclusion_proof, leaf_hash, node_hash,
+    root_from_inclusion_proof, root_from_leaf_hashes, verify_consistency, verify_inclusion,
 };

@@ -22,8 +22,8 @@ pub type Hash = [u8; 32];
 
 /// Root of the empty tree: `SHA-256("")`.
 pub const EMPTY_ROOT: Hash = [
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41,
+    0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 ];
 
 const LEAF_PREFIX: u8 = 0x00;
@@ -71,9 +71,7 @@ impl Default for TreeBuilder {
 
 impl std::fmt::Debug for TreeBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TreeBuilder")
-            .field("size", &self.size)
-            .finish_non_exhaustive()
+        f.debug_struct("TreeBuilder").field("size", &self.size).finish_non_exhaustive()
     }
 }
 
@@ -81,11 +79,7 @@ impl TreeBuilder {
     /// An empty tree.
     #[must_use]
     pub fn new() -> Self {
-        Self {
-            frontier: [[0u8; 32]; 64],
-            len: 0,
-            size: 0,
-        }
+        Self { frontier: [[0u8; 32]; 64], len: 0, size: 0 }
     }
 
     /// Number of leaves pushed so far.
@@ -152,10 +146,7 @@ fn split_point(n: usize) -> usize {
 /// `leaves[..size]` after checking that `size` fits the slice.
 fn prefix(leaves: &[Hash], size: u64) -> Result<&[Hash], AuditError> {
     let available = u64::try_from(leaves.len()).unwrap_or(u64::MAX);
-    usize::try_from(size)
-        .ok()
-        .and_then(|s| leaves.get(..s))
-        .ok_or(AuditError::SizeOutOfRange { size, available })
+    usize::try_from(size).ok().and_then(|s| leaves.get(..s)).ok_or(AuditError::SizeOutOfRange { size, available })
 }
 
 /// Inclusion proof (RFC 6962 §2.1.1 `PATH`, RFC 9162 §2.1.3.1) for leaf `index` in the
@@ -164,11 +155,7 @@ fn prefix(leaves: &[Hash], size: u64) -> Result<&[Hash], AuditError> {
 /// # Errors
 /// [`AuditError::SizeOutOfRange`] if `size > leaf_hashes.len()`,
 /// [`AuditError::IndexOutOfRange`] if `index >= size`.
-pub fn inclusion_proof(
-    leaf_hashes: &[Hash],
-    index: u64,
-    size: u64,
-) -> Result<Vec<Hash>, AuditError> {
+pub fn inclusion_proof(leaf_hashes: &[Hash], index: u64, size: u64) -> Result<Vec<Hash>, AuditError> {
     let tree = prefix(leaf_hashes, size)?;
     if index >= size {
         return Err(AuditError::IndexOutOfRange { index, size });
@@ -203,11 +190,7 @@ pub fn inclusion_proof(
 /// [`AuditError::SizeOutOfRange`] if `size2 > leaf_hashes.len()`,
 /// [`AuditError::SizesOutOfOrder`] if `size1 > size2`,
 /// [`AuditError::ConsistencyFromEmptyTree`] if `size1 == 0 < size2`.
-pub fn consistency_proof(
-    leaf_hashes: &[Hash],
-    size1: u64,
-    size2: u64,
-) -> Result<Vec<Hash>, AuditError> {
+pub fn consistency_proof(leaf_hashes: &[Hash], size1: u64, size2: u64) -> Result<Vec<Hash>, AuditError> {
     let tree = prefix(leaf_hashes, size2)?;
     if size1 > size2 {
         return Err(AuditError::SizesOutOfOrder { size1, size2 });
@@ -260,32 +243,21 @@ fn inclusion_proof_len(index: u64, size: u64) -> (u32, u32) {
 /// # Errors
 /// [`AuditError::IndexOutOfRange`] if `index >= size`, [`AuditError::ProofLength`] if the
 /// proof has the wrong number of hashes.
-pub fn root_from_inclusion_proof(
-    leaf_hash: &Hash,
-    index: u64,
-    size: u64,
-    proof: &[Hash],
-) -> Result<Hash, AuditError> {
+pub fn root_from_inclusion_proof(leaf_hash: &Hash, index: u64, size: u64, proof: &[Hash]) -> Result<Hash, AuditError> {
     if index >= size {
         return Err(AuditError::IndexOutOfRange { index, size });
     }
     let (inner, border) = inclusion_proof_len(index, size);
     let expected = (inner + border) as usize;
     if proof.len() != expected {
-        return Err(AuditError::ProofLength {
-            got: proof.len(),
-            expected,
-        });
+        return Err(AuditError::ProofLength { got: proof.len(), expected });
     }
     let mut f = index;
     let mut s = size - 1;
     let mut r = *leaf_hash;
     for p in proof {
         if s == 0 {
-            return Err(AuditError::ProofLength {
-                got: proof.len(),
-                expected,
-            });
+            return Err(AuditError::ProofLength { got: proof.len(), expected });
         }
         if f & 1 == 1 || f == s {
             r = node_hash(p, &r);
@@ -300,10 +272,7 @@ pub fn root_from_inclusion_proof(
         s >>= 1;
     }
     if s != 0 {
-        return Err(AuditError::ProofLength {
-            got: proof.len(),
-            expected,
-        });
+        return Err(AuditError::ProofLength { got: proof.len(), expected });
     }
     Ok(r)
 }
@@ -350,10 +319,7 @@ pub fn verify_consistency(
     }
     if size1 == size2 {
         if !proof.is_empty() {
-            return Err(AuditError::ProofLength {
-                got: proof.len(),
-                expected: 0,
-            });
+            return Err(AuditError::ProofLength { got: proof.len(), expected: 0 });
         }
         if root1 != root2 || (size1 == 0 && *root1 != EMPTY_ROOT) {
             return Err(AuditError::RootMismatch);
@@ -373,15 +339,9 @@ pub fn verify_consistency(
     // above the trailing ones of size1 - 1).
     let expected = (inner.saturating_sub(shift) + border) as usize + usize::from(!size1_is_pow2);
     if proof.len() != expected {
-        return Err(AuditError::ProofLength {
-            got: proof.len(),
-            expected,
-        });
+        return Err(AuditError::ProofLength { got: proof.len(), expected });
     }
-    let length_err = AuditError::ProofLength {
-        got: proof.len(),
-        expected,
-    };
+    let length_err = AuditError::ProofLength { got: proof.len(), expected };
 
     let (seed, rest) = if size1_is_pow2 {
         (*root1, proof)
@@ -419,11 +379,7 @@ pub fn verify_consistency(
     if s != 0 {
         return Err(length_err);
     }
-    if fr == *root1 && sr == *root2 {
-        Ok(())
-    } else {
-        Err(AuditError::RootMismatch)
-    }
+    if fr == *root1 && sr == *root2 { Ok(()) } else { Err(AuditError::RootMismatch) }
 }
 
 /// Converts a byte slice into a [`Hash`](type@Hash).
@@ -476,15 +432,7 @@ mod tests {
 
     #[test]
     fn split_point_is_largest_smaller_power_of_two() {
-        for (n, k) in [
-            (2, 1),
-            (3, 2),
-            (4, 2),
-            (5, 4),
-            (8, 4),
-            (9, 8),
-            (1 << 20, 1 << 19),
-        ] {
+        for (n, k) in [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (1 << 20, 1 << 19)] {
             assert_eq!(split_point(n), k);
         }
     }
@@ -507,10 +455,7 @@ mod tests {
                 let root1 = root_from_leaf_hashes(&all[..size1 as usize]);
                 let proof = consistency_proof(&all, size1, size).unwrap();
                 verify_consistency(size1, size, &proof, &root1, &root).unwrap();
-                assert!(
-                    verify_consistency(size1, size, &proof, &root, &root1).is_err()
-                        || size1 == size
-                );
+                assert!(verify_consistency(size1, size, &proof, &root, &root1).is_err() || size1 == size);
                 for i in 0..proof.len() {
                     let mut bad = proof.clone();
                     bad[i][0] ^= 1;
@@ -523,22 +468,10 @@ mod tests {
     #[test]
     fn argument_errors() {
         let all = leaves(4);
-        assert!(matches!(
-            inclusion_proof(&all, 4, 4),
-            Err(AuditError::IndexOutOfRange { .. })
-        ));
-        assert!(matches!(
-            inclusion_proof(&all, 0, 5),
-            Err(AuditError::SizeOutOfRange { .. })
-        ));
-        assert!(matches!(
-            consistency_proof(&all, 3, 2),
-            Err(AuditError::SizesOutOfOrder { .. })
-        ));
-        assert!(matches!(
-            consistency_proof(&all, 0, 2),
-            Err(AuditError::ConsistencyFromEmptyTree)
-        ));
+        assert!(matches!(inclusion_proof(&all, 4, 4), Err(AuditError::IndexOutOfRange { .. })));
+        assert!(matches!(inclusion_proof(&all, 0, 5), Err(AuditError::SizeOutOfRange { .. })));
+        assert!(matches!(consistency_proof(&all, 3, 2), Err(AuditError::SizesOutOfOrder { .. })));
+        assert!(matches!(consistency_proof(&all, 0, 2), Err(AuditError::ConsistencyFromEmptyTree)));
         assert_eq!(consistency_proof(&all, 0, 0).unwrap(), Vec::<Hash>::new());
         assert!(verify_inclusion(&all[0], 0, 0, &[], &EMPTY_ROOT).is_err());
         assert!(verify_inclusion(&all[0], u64::MAX, u64::MAX, &[], &EMPTY_ROOT).is_err());

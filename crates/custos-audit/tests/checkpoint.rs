@@ -3,9 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use custos_audit::{
-    AuditError, Checkpoint, CheckpointSigner, Verifier, leaf_hash, parse_checkpoint_body,
-};
+use custos_audit::{AuditError, Checkpoint, CheckpointSigner, Verifier, leaf_hash, parse_checkpoint_body};
 
 // The example key pair and signed note from golang.org/x/mod/sumdb/note (note_test.go and
 // the package documentation). Ed25519 is deterministic, so signing must reproduce it.
@@ -44,10 +42,7 @@ fn go_note_example_matches_byte_for_byte() {
     assert_eq!(v.key_string(), GO_VKEY);
     assert_eq!(v.verify_text(GO_NOTE).unwrap(), GO_TEXT);
     // It is a valid note but not a checkpoint.
-    assert!(matches!(
-        v.verify_note(GO_NOTE),
-        Err(AuditError::MalformedCheckpoint(_))
-    ));
+    assert!(matches!(v.verify_note(GO_NOTE), Err(AuditError::MalformedCheckpoint(_))));
     let tampered = GO_NOTE.replace("cryptography", "cryptographY");
     assert_eq!(v.verify_text(&tampered), Err(AuditError::BadSignature));
 }
@@ -72,17 +67,10 @@ fn go_verifier_key_manglings_are_rejected() {
     }
     // Wrong-length key and unknown algorithm, with key ids adjusted by Go's test.
     assert!(
-        Verifier::from_key_string(
-            "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="
-        )
-        .is_err()
+        Verifier::from_key_string("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==")
+            .is_err()
     );
-    assert!(
-        Verifier::from_key_string(
-            "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-        )
-        .is_err()
-    );
+    assert!(Verifier::from_key_string("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
 }
 
 #[test]
@@ -104,10 +92,7 @@ fn round_trip() {
 #[test]
 fn body_format() {
     let cp = Checkpoint::new("example.com/log", 0, custos_audit::EMPTY_ROOT);
-    assert_eq!(
-        cp.body(),
-        "example.com/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
-    );
+    assert_eq!(cp.body(), "example.com/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
     assert_eq!(parse_checkpoint_body(&cp.body()).unwrap(), cp);
 }
 
@@ -119,15 +104,7 @@ fn every_single_byte_change_is_rejected() {
     let bytes = note.as_bytes();
     let mut tried = 0;
     for i in 0..bytes.len() {
-        for repl in [
-            bytes[i] ^ 0x01,
-            bytes[i] ^ 0x20,
-            b'\n',
-            b' ',
-            b'A',
-            b'0',
-            b'+',
-        ] {
+        for repl in [bytes[i] ^ 0x01, bytes[i] ^ 0x20, b'\n', b' ', b'A', b'0', b'+'] {
             if repl == bytes[i] {
                 continue;
             }
@@ -138,16 +115,10 @@ fn every_single_byte_change_is_rejected() {
                 continue;
             };
             tried += 1;
-            assert!(
-                v.verify_note(&m).is_err(),
-                "byte {i} -> {repl:#x} accepted:\n{m}"
-            );
+            assert!(v.verify_note(&m).is_err(), "byte {i} -> {repl:#x} accepted:\n{m}");
         }
         // Deleting the byte, and inserting one before it.
-        for m in [
-            [&bytes[..i], &bytes[i + 1..]].concat(),
-            [&bytes[..i], b"x", &bytes[i..]].concat(),
-        ] {
+        for m in [[&bytes[..i], &bytes[i + 1..]].concat(), [&bytes[..i], b"x", &bytes[i..]].concat()] {
             if let Ok(m) = String::from_utf8(m) {
                 tried += 1;
                 assert!(v.verify_note(&m).is_err(), "edit at {i} accepted:\n{m}");
@@ -162,25 +133,16 @@ fn wrong_key_is_rejected() {
     let cp = checkpoint();
     let note = signer(1, "log").sign(&cp).unwrap();
     // Same name, other key: the key id differs, so the note is not signed by it.
-    assert_eq!(
-        signer(2, "log").verifier().verify_note(&note),
-        Err(AuditError::UnverifiedNote)
-    );
+    assert_eq!(signer(2, "log").verifier().verify_note(&note), Err(AuditError::UnverifiedNote));
     // Same key, other name.
-    assert_eq!(
-        signer(1, "other").verifier().verify_note(&note),
-        Err(AuditError::UnverifiedNote)
-    );
+    assert_eq!(signer(1, "other").verifier().verify_note(&note), Err(AuditError::UnverifiedNote));
     // Right name and key id, forged signature.
     let good = signer(1, "log");
     let (body, _) = note.split_once("\n\n").unwrap();
     let mut blob = [0u8; 68];
     blob[..4].copy_from_slice(&good.key_id().to_be_bytes());
     let forged = format!("{body}\n\n\u{2014} log {}\n", B64.encode(blob));
-    assert_eq!(
-        good.verifier().verify_note(&forged),
-        Err(AuditError::BadSignature)
-    );
+    assert_eq!(good.verifier().verify_note(&forged), Err(AuditError::BadSignature));
     // A too-short signature under the right key id.
     let short = format!("{body}\n\n\u{2014} log {}\n", B64.encode(&blob[..10]));
     assert!(good.verifier().verify_note(&short).is_err());
@@ -200,16 +162,10 @@ fn cosignatures_from_other_keys_are_ignored() {
     // The same key twice is malformed.
     let line_a = note_a.rsplit_once("\n\n").unwrap().1;
     let twice = format!("{note_a}{line_a}");
-    assert!(matches!(
-        a.verifier().verify_note(&twice),
-        Err(AuditError::MalformedNote(_))
-    ));
+    assert!(matches!(a.verifier().verify_note(&twice), Err(AuditError::MalformedNote(_))));
     // At most 100 signature lines.
     let many = format!("{note_a}{}", line_b.repeat(100));
-    assert!(matches!(
-        a.verifier().verify_note(&many),
-        Err(AuditError::MalformedNote(_))
-    ));
+    assert!(matches!(a.verifier().verify_note(&many), Err(AuditError::MalformedNote(_))));
     let ok = format!("{note_a}{}", line_b.repeat(99));
     assert!(a.verifier().verify_note(&ok).is_ok());
 }
@@ -267,8 +223,8 @@ fn checkpoint_body_parse_errors() {
         format!("o\n-5\n{root}\n"),
         format!("o\n 5\n{root}\n"),
         format!("o\n\n{root}\n"),
-        format!("o\n18446744073709551616\n{root}\n"), // u64 overflow
-        format!("o\n5\n{}\n", B64.encode([7u8; 31])), // short root
+        format!("o\n18446744073709551616\n{root}\n"),      // u64 overflow
+        format!("o\n5\n{}\n", B64.encode([7u8; 31])),      // short root
         format!("o\n5\n{}\n", root.trim_end_matches('=')), // unpadded
         format!("o\n5\n{trailing_bits}\n"),
         "o\n5\n".to_owned(),
@@ -277,29 +233,15 @@ fn checkpoint_body_parse_errors() {
         String::new(),
     ];
     for b in &bad {
-        assert!(
-            matches!(
-                parse_checkpoint_body(b),
-                Err(AuditError::MalformedCheckpoint(_))
-            ),
-            "accepted: {b:?}"
-        );
+        assert!(matches!(parse_checkpoint_body(b), Err(AuditError::MalformedCheckpoint(_))), "accepted: {b:?}");
     }
-    assert_eq!(
-        parse_checkpoint_body(&format!("o\n18446744073709551615\n{root}\n"))
-            .unwrap()
-            .size,
-        u64::MAX
-    );
+    assert_eq!(parse_checkpoint_body(&format!("o\n18446744073709551615\n{root}\n")).unwrap().size, u64::MAX);
 }
 
 #[test]
 fn key_names_and_strings() {
     for name in ["", "a b", "a+b", "a\nb", "tab\t"] {
-        assert!(
-            CheckpointSigner::from_seed([1; 32], name).is_err(),
-            "{name:?}"
-        );
+        assert!(CheckpointSigner::from_seed([1; 32], name).is_err(), "{name:?}");
     }
     let s = signer(4, "custos.example.com/audit");
     let key = s.verifier_key();

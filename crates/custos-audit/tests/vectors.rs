@@ -10,19 +10,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use custos_audit::merkle::root_from_inclusion_proof;
 use custos_audit::{
-    Hash, TreeBuilder, consistency_proof, inclusion_proof, leaf_hash, node_hash,
-    root_from_leaf_hashes, verify_consistency, verify_inclusion,
+    Hash, TreeBuilder, consistency_proof, inclusion_proof, leaf_hash, node_hash, root_from_leaf_hashes,
+    verify_consistency, verify_inclusion,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn vectors_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/merkle");
-    assert!(
-        dir.join("roots.json").is_file(),
-        "Merkle test vectors missing at {}",
-        dir.display()
-    );
+    assert!(dir.join("roots.json").is_file(), "Merkle test vectors missing at {}", dir.display());
     dir
 }
 
@@ -54,25 +50,18 @@ fn read_json(path: &Path) -> Value {
 }
 
 fn bytes(v: &Value, key: &str) -> Vec<u8> {
-    let s = v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} is not a string"));
+    let s = v[key].as_str().unwrap_or_else(|| panic!("{key} is not a string"));
     B64.decode(s).unwrap()
 }
 
 fn num(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{key} is not a number"))
+    v[key].as_u64().unwrap_or_else(|| panic!("{key} is not a number"))
 }
 
 fn proof_bytes(v: &Value) -> Vec<Vec<u8>> {
     match &v["proof"] {
         Value::Null => Vec::new(),
-        Value::Array(a) => a
-            .iter()
-            .map(|p| B64.decode(p.as_str().unwrap()).unwrap())
-            .collect(),
+        Value::Array(a) => a.iter().map(|p| B64.decode(p.as_str().unwrap()).unwrap()).collect(),
         other => panic!("proof is {other}"),
     }
 }
@@ -114,20 +103,13 @@ struct RootsJson {
 
 fn hex(s: &str) -> Vec<u8> {
     assert!(s.len().is_multiple_of(2));
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 fn roots_json() -> RootsJson {
     let v = read_json(&vectors_dir().join("roots.json"));
-    let entries: Vec<Vec<u8>> = v["leaf_inputs_hex"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| hex(s.as_str().unwrap()))
-        .collect();
+    let entries: Vec<Vec<u8>> =
+        v["leaf_inputs_hex"].as_array().unwrap().iter().map(|s| hex(s.as_str().unwrap())).collect();
     let roots: Vec<Hash> = v["root_by_tree_size_hex"]
         .as_array()
         .unwrap()
@@ -168,15 +150,7 @@ fn print_tallies(name: &str, tallies: &BTreeMap<PathBuf, Tally>, base: &Path) {
 }
 
 /// Checks one inclusion case (a vector with `index` and `size` already extracted).
-fn check_inclusion_case(
-    path: &Path,
-    v: &Value,
-    index: u64,
-    size: u64,
-    t: &mut Tally,
-    known: &[Hash],
-    roots: &[Hash],
-) {
+fn check_inclusion_case(path: &Path, v: &Value, index: u64, size: u64, t: &mut Tally, known: &[Hash], roots: &[Hash]) {
     let want_err = v["wantErr"].as_bool().unwrap();
     let (root, root_ok) = fit(&bytes(v, "root"));
     let (leaf, leaf_ok) = fit(&bytes(v, "leafHash"));
@@ -189,11 +163,7 @@ fn check_inclusion_case(
         // must reject the stand-in too, except where leaf and root are the same invalid
         // value (only a length check can catch that).
         let aliased = path.ends_with("empty-root-and-leaf.json");
-        assert!(
-            result.is_err() || (!typed && aliased),
-            "{}: accepted, want rejection",
-            path.display()
-        );
+        assert!(result.is_err() || (!typed && aliased), "{}: accepted, want rejection", path.display());
         t.rejected_by_type += usize::from(!typed);
         t.rejected += 1;
     } else {
@@ -201,12 +171,7 @@ fn check_inclusion_case(
         t.accepted += 1;
         // Where the tree is the roots.json tree, our proof must be the vector's proof.
         if size <= 8 && roots[size as usize] == root && known[index as usize] == leaf {
-            assert_eq!(
-                inclusion_proof(known, index, size).unwrap(),
-                proof,
-                "{}",
-                path.display()
-            );
+            assert_eq!(inclusion_proof(known, index, size).unwrap(), proof, "{}", path.display());
             t.proofs_compared += 1;
         }
     }
@@ -220,10 +185,7 @@ fn inclusion_vectors() {
     let mut tallies = BTreeMap::new();
     let groups = json_files(&base);
     for sub in ["0", "1", "2", "3", "4", "single-entry", "additional/0"] {
-        assert!(
-            groups.contains_key(&base.join(sub)),
-            "no files in inclusion/{sub}"
-        );
+        assert!(groups.contains_key(&base.join(sub)), "no files in inclusion/{sub}");
     }
     for (dir, files) in &groups {
         let t: &mut Tally = tallies.entry(dir.clone()).or_default();
@@ -233,11 +195,7 @@ fn inclusion_vectors() {
             check_inclusion_case(path, &v, index, size, t, &known, &roots);
         }
         assert!(t.files > 0, "no inclusion vectors in {}", dir.display());
-        assert!(
-            t.rejected > 0 || dir.ends_with("single-entry"),
-            "{}",
-            dir.display()
-        );
+        assert!(t.rejected > 0 || dir.ends_with("single-entry"), "{}", dir.display());
     }
     print_tallies("inclusion", &tallies, &base);
     let happy: usize = tallies.values().map(|t| t.accepted).sum();
@@ -270,10 +228,7 @@ fn subtree_inclusion_vectors_starting_at_zero() {
     print_tallies("subtreeinclusion (start = 0)", &tallies, &base);
     println!("subtreeinclusion: {skipped} files with start > 0 skipped");
     let total: usize = tallies.values().map(|t| t.files).sum();
-    assert!(
-        total > 50,
-        "only {total} subtree inclusion files with start = 0"
-    );
+    assert!(total > 50, "only {total} subtree inclusion files with start = 0");
 }
 
 #[test]
@@ -284,10 +239,7 @@ fn consistency_vectors() {
     let mut tallies = BTreeMap::new();
     let groups = json_files(&base);
     for sub in ["0", "1", "2", "3", "4", "additional"] {
-        assert!(
-            groups.contains_key(&base.join(sub)),
-            "no files in consistency/{sub}"
-        );
+        assert!(groups.contains_key(&base.join(sub)), "no files in consistency/{sub}");
     }
     for (dir, files) in &groups {
         let t: &mut Tally = tallies.entry(dir.clone()).or_default();
@@ -304,23 +256,14 @@ fn consistency_vectors() {
             if want_err {
                 // Even with equality-preserving stand-ins for non-32-byte hashes, the
                 // verifier itself must reject.
-                assert!(
-                    result.is_err(),
-                    "{}: accepted, want rejection",
-                    path.display()
-                );
+                assert!(result.is_err(), "{}: accepted, want rejection", path.display());
                 t.rejected_by_type += usize::from(!typed);
                 t.rejected += 1;
             } else {
                 assert!(result.is_ok(), "{}: rejected: {result:?}", path.display());
                 t.accepted += 1;
                 if size2 <= 8 && roots[size1 as usize] == root1 && roots[size2 as usize] == root2 {
-                    assert_eq!(
-                        consistency_proof(&known, size1, size2).unwrap(),
-                        proof,
-                        "{}",
-                        path.display()
-                    );
+                    assert_eq!(consistency_proof(&known, size1, size2).unwrap(), proof, "{}", path.display());
                     t.proofs_compared += 1;
                 }
             }
@@ -367,19 +310,10 @@ fn generated_proofs_for_roots_json_tree_verify() {
             }
             let proof = consistency_proof(&leaves, size1, size2).unwrap();
             if size1 < size2 {
-                assert_eq!(
-                    proof,
-                    ref_subproof(size1 as usize, &leaves[..size2 as usize], true)
-                );
+                assert_eq!(proof, ref_subproof(size1 as usize, &leaves[..size2 as usize], true));
             }
-            verify_consistency(
-                size1,
-                size2,
-                &proof,
-                &roots[size1 as usize],
-                &roots[size2 as usize],
-            )
-            .unwrap_or_else(|e| panic!("{size1} -> {size2}: {e}"));
+            verify_consistency(size1, size2, &proof, &roots[size1 as usize], &roots[size2 as usize])
+                .unwrap_or_else(|e| panic!("{size1} -> {size2}: {e}"));
         }
     }
 }
@@ -478,10 +412,7 @@ fn random_larger_trees() {
             assert_eq!(proof, ref_path(index as usize, &leaves[..size as usize]));
             let leaf = leaves[index as usize];
             verify_inclusion(&leaf, index, size, &proof, &root).unwrap();
-            assert_eq!(
-                root_from_inclusion_proof(&leaf, index, size, &proof).unwrap(),
-                root
-            );
+            assert_eq!(root_from_inclusion_proof(&leaf, index, size, &proof).unwrap(), root);
             // The proof does not fit the sibling leaf's position or a flipped bit.
             if index ^ 1 < size {
                 assert!(verify_inclusion(&leaf, index ^ 1, size, &proof, &root).is_err());
@@ -509,10 +440,7 @@ fn random_larger_trees() {
     for (size1, size2) in pairs {
         let proof = consistency_proof(&leaves, size1, size2).unwrap();
         if size1 < size2 {
-            assert_eq!(
-                proof,
-                ref_subproof(size1 as usize, &leaves[..size2 as usize], true)
-            );
+            assert_eq!(proof, ref_subproof(size1 as usize, &leaves[..size2 as usize], true));
         }
         let (r1, r2) = (roots[size1 as usize], roots[size2 as usize]);
         verify_consistency(size1, size2, &proof, &r1, &r2).unwrap();
@@ -558,11 +486,7 @@ fn subtree_consistency_vectors_starting_at_zero() {
             let result = verify_consistency(end, size, &proof, &root1, &root2);
             t.files += 1;
             if want_err {
-                assert!(
-                    result.is_err(),
-                    "{}: accepted, want rejection",
-                    path.display()
-                );
+                assert!(result.is_err(), "{}: accepted, want rejection", path.display());
                 t.rejected += 1;
                 t.rejected_by_type += usize::from(!(ok1 && ok2 && ok3));
             } else {
@@ -572,9 +496,7 @@ fn subtree_consistency_vectors_starting_at_zero() {
         }
     }
     print_tallies("subtreeconsistency (start = 0, end > 0)", &tallies, &base);
-    println!(
-        "subtreeconsistency: skipped {skipped_start} files with start > 0, {skipped_empty} with an empty subtree"
-    );
+    println!("subtreeconsistency: skipped {skipped_start} files with start > 0, {skipped_empty} with an empty subtree");
     let total: usize = tallies.values().map(|t| t.files).sum();
     assert!(total > 50, "only {total} subtree consistency files checked");
 }

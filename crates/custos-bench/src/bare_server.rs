@@ -87,11 +87,7 @@ fn micros_now() -> i64 {
 }
 
 fn internal(e: sqlx::Error) -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Json(serde_json::json!({ "error": e.to_string() })),
-    )
-        .into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": e.to_string() }))).into_response()
 }
 
 async fn create_item(State(p): State<Pools>, Json(b): Json<ItemIn>) -> Response {
@@ -144,11 +140,7 @@ fn item_from_row(r: &AnyRow) -> std::result::Result<ItemOut, sqlx::Error> {
         name: r.try_get("name")?,
         kind: r.try_get("kind")?,
         status: r.try_get("status")?,
-        tags: tags
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
+        tags: tags.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
         email: r.try_get("email")?,
         mobile: r.try_get("mobile")?,
         phone: r.try_get("phone")?,
@@ -167,11 +159,7 @@ async fn get_item(State(p): State<Pools>, Path(id): Path<i64>) -> Response {
         Err(e) => return internal(e),
     };
     match row.as_ref().map(item_from_row) {
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(serde_json::json!({ "error": "not found" })),
-        )
-            .into_response(),
+        None => (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "not found" }))).into_response(),
         Some(Ok(item)) => Json(item).into_response(),
         Some(Err(e)) => internal(e),
     }
@@ -206,9 +194,7 @@ async fn effective_settings(read: &AnyPool) -> Result<String> {
 pub async fn start(dir: &std::path::Path) -> Result<(RunningServer, String)> {
     install_default_drivers();
     let path = dir.join("bare.db");
-    let path = path
-        .to_str()
-        .ok_or_else(|| BenchError::new("the temporary directory path is not UTF-8"))?;
+    let path = path.to_str().ok_or_else(|| BenchError::new("the temporary directory path is not UTF-8"))?;
     let url = format!("sqlite://{path}?mode=rwc");
     // Same shape as custos-store: one writer (WAL set on it first), then four readers.
     let write = AnyPoolOptions::new()
@@ -223,10 +209,7 @@ pub async fn start(dir: &std::path::Path) -> Result<(RunningServer, String)> {
         .execute(&write)
         .await
         .map_err(|e| BenchError::ctx("setting WAL on the baseline database", e))?;
-    sqlx::query(SCHEMA)
-        .execute(&write)
-        .await
-        .map_err(|e| BenchError::ctx("creating the baseline table", e))?;
+    sqlx::query(SCHEMA).execute(&write).await.map_err(|e| BenchError::ctx("creating the baseline table", e))?;
     let read = AnyPoolOptions::new()
         .test_before_acquire(false)
         .max_connections(4)
@@ -236,10 +219,8 @@ pub async fn start(dir: &std::path::Path) -> Result<(RunningServer, String)> {
         .map_err(|e| BenchError::ctx("opening the baseline SQLite readers", e))?;
     let settings = effective_settings(&read).await?;
     let pools = Pools { write, read };
-    let router = Router::new()
-        .route("/items", post(create_item))
-        .route("/items/{id}", get(get_item))
-        .with_state(pools.clone());
+    let router =
+        Router::new().route("/items", post(create_item)).route("/items/{id}", get(get_item)).with_state(pools.clone());
     let closer: Closer = Box::new(move || {
         Box::pin(async move {
             pools.read.close().await;

@@ -25,15 +25,10 @@ impl Conn {
         if !addr.ip().is_loopback() {
             return Err(format!("refusing to connect to non-loopback {addr}"));
         }
-        let stream = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| format!("connect {addr}: {e}"))?;
-        stream
-            .set_nodelay(true)
-            .map_err(|e| format!("set TCP_NODELAY: {e}"))?;
-        let (sender, conn) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| format!("HTTP handshake with {addr}: {e}"))?;
+        let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| format!("set TCP_NODELAY: {e}"))?;
+        let (sender, conn) =
+            http1::handshake(TokioIo::new(stream)).await.map_err(|e| format!("HTTP handshake with {addr}: {e}"))?;
         let task = tokio::spawn(async move {
             let _ = conn.await;
         });
@@ -41,26 +36,11 @@ impl Conn {
     }
 
     /// Sends one request and reads the whole response body.
-    pub async fn send(
-        &mut self,
-        req: Request<Full<Bytes>>,
-    ) -> std::result::Result<(StatusCode, Bytes), String> {
-        self.sender
-            .ready()
-            .await
-            .map_err(|e| format!("connection not ready: {e}"))?;
-        let res = self
-            .sender
-            .send_request(req)
-            .await
-            .map_err(|e| format!("send: {e}"))?;
+    pub async fn send(&mut self, req: Request<Full<Bytes>>) -> std::result::Result<(StatusCode, Bytes), String> {
+        self.sender.ready().await.map_err(|e| format!("connection not ready: {e}"))?;
+        let res = self.sender.send_request(req).await.map_err(|e| format!("send: {e}"))?;
         let status = res.status();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("read body: {e}"))?
-            .to_bytes();
+        let body = res.into_body().collect().await.map_err(|e| format!("read body: {e}"))?.to_bytes();
         Ok((status, body))
     }
 
@@ -88,10 +68,7 @@ pub fn request(
     h.insert(header::HOST, host.clone());
     h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     if has_body {
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     if let Some(b) = bearer {
         h.insert(header::AUTHORIZATION, b.clone());
@@ -101,8 +78,7 @@ pub fn request(
 
 /// The Host header value for `addr`.
 pub fn host_header(addr: SocketAddr) -> Result<HeaderValue> {
-    HeaderValue::from_str(&addr.to_string())
-        .map_err(|e| BenchError::ctx("building the Host header", e))
+    HeaderValue::from_str(&addr.to_string()).map_err(|e| BenchError::ctx("building the Host header", e))
 }
 
 /// A short, safe excerpt of a response body for error messages.
@@ -113,9 +89,7 @@ pub fn excerpt(body: &[u8]) -> String {
 
 /// Signs in through `POST /api/v1/auth/login` and returns the `Authorization` header value.
 pub async fn login(addr: SocketAddr, email: &str, password: &str) -> Result<HeaderValue> {
-    let mut conn = Conn::open(addr)
-        .await
-        .map_err(|e| BenchError::ctx("connecting to Custos for sign-in", e))?;
+    let mut conn = Conn::open(addr).await.map_err(|e| BenchError::ctx("connecting to Custos for sign-in", e))?;
     let body = serde_json::to_vec(&serde_json::json!({ "email": email, "password": password }))
         .map_err(|e| BenchError::ctx("serialising the sign-in body", e))?;
     let req = request(
@@ -133,16 +107,11 @@ pub async fn login(addr: SocketAddr, email: &str, password: &str) -> Result<Head
         Err(_) => return Err(BenchError::new("sign-in did not answer within 30 s")),
     };
     if status != StatusCode::OK {
-        return Err(BenchError::new(format!(
-            "sign-in answered {status}: {}",
-            excerpt(&body)
-        )));
+        return Err(BenchError::new(format!("sign-in answered {status}: {}", excerpt(&body))));
     }
-    let v: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| BenchError::ctx("sign-in response is not JSON", e))?;
-    let token = v["token"]
-        .as_str()
-        .ok_or_else(|| BenchError::new("sign-in response has no token"))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| BenchError::ctx("sign-in response is not JSON", e))?;
+    let token = v["token"].as_str().ok_or_else(|| BenchError::new("sign-in response has no token"))?;
     HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|e| BenchError::ctx("the token does not fit in a header", e))
 }

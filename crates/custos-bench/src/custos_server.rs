@@ -19,25 +19,12 @@ pub const ADMIN_PASSWORD: &str = "bench-password-not-secret-1";
 /// Opens a fresh Custos instance in `dir`, adds the admin user and starts serving on
 /// 127.0.0.1:0. Must be called on the server runtime (the server task is spawned there).
 pub async fn start(dir: &std::path::Path) -> Result<RunningServer> {
-    let store = Store::open_sqlite_dir(dir)
-        .await
-        .map_err(|e| BenchError::ctx("opening the Custos SQLite store", e))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| BenchError::ctx("migrating the Custos store", e))?;
+    let store = Store::open_sqlite_dir(dir).await.map_err(|e| BenchError::ctx("opening the Custos SQLite store", e))?;
+    store.migrate().await.map_err(|e| BenchError::ctx("migrating the Custos store", e))?;
     let keys = KeyMaterial::generate(&OsRandom);
     let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64;
-    let vault = Vault::open(&store, keys, &OsRandom, now)
-        .await
-        .map_err(|e| BenchError::ctx("opening the vault", e))?;
-    let app = App::new(
-        store.clone(),
-        vault,
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-        AppConfig::default(),
-    );
+    let vault = Vault::open(&store, keys, &OsRandom, now).await.map_err(|e| BenchError::ctx("opening the vault", e))?;
+    let app = App::new(store.clone(), vault, Arc::new(SystemClock), Arc::new(OsRandom), AppConfig::default());
     let admin = NewUser {
         email: ADMIN_EMAIL.into(),
         display_name: Some("Bench Admin".into()),
@@ -45,15 +32,8 @@ pub async fn start(dir: &std::path::Path) -> Result<RunningServer> {
         team_id: None,
         password: ADMIN_PASSWORD.into(),
     };
-    app.add_user(&Actor::operator(), &admin)
-        .await
-        .map_err(|e| BenchError::ctx("adding the admin user", e))?;
-    let router = custos_web::router(
-        app,
-        custos_web::WebConfig {
-            secure_cookies: false,
-        },
-    );
+    app.add_user(&Actor::operator(), &admin).await.map_err(|e| BenchError::ctx("adding the admin user", e))?;
+    let router = custos_web::router(app, custos_web::WebConfig { secure_cookies: false });
     let closer: Closer = Box::new(move || Box::pin(async move { store.close().await }));
     crate::server::spawn(router, closer, "Custos").await
 }

@@ -44,21 +44,12 @@ pub struct Target {
 
 impl Target {
     pub fn new(addr: SocketAddr, bearer: Option<HeaderValue>, op: Op) -> Result<Target> {
-        Ok(Target {
-            addr,
-            host: client::host_header(addr)?,
-            bearer,
-            op,
-        })
+        Ok(Target { addr, host: client::host_header(addr)?, bearer, op })
     }
 
     fn request(&self, worker: usize, workers: usize, seq: u64) -> Request<Full<Bytes>> {
         match &self.op {
-            Op::Create {
-                path,
-                template,
-                phase,
-            } => client::request(
+            Op::Create { path, template, phase } => client::request(
                 Method::POST,
                 path.clone(),
                 &self.host,
@@ -69,10 +60,7 @@ impl Target {
                 let n = paths.len().max(1);
                 let start = worker * n / workers.max(1);
                 let i = (start + (seq % n as u64) as usize) % n;
-                let uri = paths
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| Uri::from_static("/"));
+                let uri = paths.get(i).cloned().unwrap_or_else(|| Uri::from_static("/"));
                 client::request(Method::GET, uri, &self.host, self.bearer.as_ref(), None)
             }
         }
@@ -100,18 +88,8 @@ fn micros(d: Duration) -> u32 {
     u32::try_from(d.as_micros()).unwrap_or(u32::MAX)
 }
 
-async fn worker(
-    target: Arc<Target>,
-    id: usize,
-    workers: usize,
-    warm_end: Instant,
-    end: Instant,
-) -> WorkerResult {
-    let mut out = WorkerResult {
-        latencies_us: Vec::with_capacity(16 * 1024),
-        errors: 0,
-        first_error: None,
-    };
+async fn worker(target: Arc<Target>, id: usize, workers: usize, warm_end: Instant, end: Instant) -> WorkerResult {
+    let mut out = WorkerResult { latencies_us: Vec::with_capacity(16 * 1024), errors: 0, first_error: None };
     let mut conn: Option<Conn> = None;
     let mut seq: u64 = 0;
     loop {
@@ -135,8 +113,7 @@ async fn worker(
         };
         let req = target.request(id, workers, seq);
         seq += 1;
-        let limit =
-            REQUEST_TIMEOUT.min(end.saturating_duration_since(now) + Duration::from_secs(1));
+        let limit = REQUEST_TIMEOUT.min(end.saturating_duration_since(now) + Duration::from_secs(1));
         let started = Instant::now();
         let res = tokio::time::timeout(limit, c.send(req)).await;
         let finished = Instant::now();
@@ -151,8 +128,7 @@ async fn worker(
                 if counted {
                     out.errors += 1;
                 }
-                out.first_error
-                    .get_or_insert_with(|| format!("HTTP {status}: {}", client::excerpt(&body)));
+                out.first_error.get_or_insert_with(|| format!("HTTP {status}: {}", client::excerpt(&body)));
             }
             Ok(Err(e)) => {
                 if counted {
@@ -167,8 +143,7 @@ async fn worker(
                 if counted {
                     out.errors += 1;
                 }
-                out.first_error
-                    .get_or_insert_with(|| format!("no answer within {limit:?}"));
+                out.first_error.get_or_insert_with(|| format!("no answer within {limit:?}"));
                 if let Some(c) = conn.take() {
                     c.close().await;
                 }
@@ -182,25 +157,17 @@ async fn worker(
 }
 
 /// Runs `workers` closed-loop workers for `warmup` (not recorded) then `window` (recorded).
-pub async fn run_timed(
-    target: Arc<Target>,
-    workers: usize,
-    warmup: Duration,
-    window: Duration,
-) -> Result<RunResult> {
+pub async fn run_timed(target: Arc<Target>, workers: usize, warmup: Duration, window: Duration) -> Result<RunResult> {
     let start = Instant::now();
     let warm_end = start + warmup;
     let end = warm_end + window;
-    let handles: Vec<_> = (0..workers)
-        .map(|id| tokio::spawn(worker(target.clone(), id, workers, warm_end, end)))
-        .collect();
+    let handles: Vec<_> =
+        (0..workers).map(|id| tokio::spawn(worker(target.clone(), id, workers, warm_end, end))).collect();
     let mut latencies_us = Vec::new();
     let mut errors = 0;
     let mut first_error = None;
     for h in handles {
-        let r = h
-            .await
-            .map_err(|e| BenchError::ctx("a load worker failed", e))?;
+        let r = h.await.map_err(|e| BenchError::ctx("a load worker failed", e))?;
         latencies_us.extend_from_slice(&r.latencies_us);
         errors += r.errors;
         if first_error.is_none() {
@@ -208,23 +175,13 @@ pub async fn run_timed(
         }
     }
     latencies_us.sort_unstable();
-    Ok(RunResult {
-        latencies_us,
-        errors,
-        first_error,
-        window,
-    })
+    Ok(RunResult { latencies_us, errors, first_error, window })
 }
 
 /// Creates `count` records through `target` (a `Create` op) with `workers` connections and
 /// returns their ids as given in the `id` field of each 201 body. Fails on the first error
 /// or if `deadline` passes first.
-pub async fn preload(
-    target: Arc<Target>,
-    count: usize,
-    workers: usize,
-    deadline: Duration,
-) -> Result<Vec<String>> {
+pub async fn preload(target: Arc<Target>, count: usize, workers: usize, deadline: Duration) -> Result<Vec<String>> {
     let next = Arc::new(AtomicUsize::new(0));
     let until = Instant::now() + deadline;
     let handles: Vec<_> = (0..workers.min(count.max(1)))
@@ -252,8 +209,7 @@ pub async fn preload(
                     if !status.is_success() {
                         break Err(format!("HTTP {status}: {}", client::excerpt(&body)));
                     }
-                    let v: serde_json::Value =
-                        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
                     match &v["id"] {
                         serde_json::Value::String(s) => ids.push(s.clone()),
                         serde_json::Value::Number(n) => ids.push(n.to_string()),

@@ -91,9 +91,7 @@ fn start_watchdog(limit: Duration) -> Result<()> {
 
 fn client_runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
     if threads <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
     } else {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
@@ -114,10 +112,8 @@ fn run(args: &Args) -> Result<String> {
     start_watchdog(Duration::from_secs(90) + PRELOAD_DEADLINE + per_scenario * scenarios)?;
 
     let template = Arc::new(payload::CustomerTemplate::new()?);
-    let server_rt = server::runtime(server_threads)
-        .map_err(|e| BenchError::ctx("building the server runtime", e))?;
-    let client_rt = client_runtime(client_threads)
-        .map_err(|e| BenchError::ctx("building the client runtime", e))?;
+    let server_rt = server::runtime(server_threads).map_err(|e| BenchError::ctx("building the server runtime", e))?;
+    let client_rt = client_runtime(client_threads).map_err(|e| BenchError::ctx("building the client runtime", e))?;
     let custos_dir = tempfile::Builder::new()
         .prefix("custos-bench-custos-")
         .tempdir()
@@ -137,15 +133,8 @@ fn run(args: &Args) -> Result<String> {
         }
     };
     let (custos_addr, bare_addr) = (custos.addr, bare.addr);
-    let outcome = client_rt.block_on(scenarios_run(
-        args.only,
-        custos_addr,
-        bare_addr,
-        template,
-        workers,
-        preload,
-        window,
-    ));
+    let outcome =
+        client_rt.block_on(scenarios_run(args.only, custos_addr, bare_addr, template, workers, preload, window));
     eprintln!("custos-bench: stopping servers");
     server_rt.block_on(async {
         custos.shutdown(SHUTDOWN_GRACE).await;
@@ -159,11 +148,7 @@ fn run(args: &Args) -> Result<String> {
         duration_secs: args.duration_secs,
         warmup_ms: u64::try_from(WARMUP.as_millis()).unwrap_or(0),
         preload,
-        profile: if cfg!(debug_assertions) {
-            "debug (numbers are not meaningful; use --release)"
-        } else {
-            "release"
-        },
+        profile: if cfg!(debug_assertions) { "debug (numbers are not meaningful; use --release)" } else { "release" },
         nproc: std::thread::available_parallelism().map_or(0, |n| n.get()),
         server_threads,
         client_threads,
@@ -187,10 +172,7 @@ async fn timed(
     );
     let r = load::run_timed(Arc::new(target), workers, WARMUP, window).await?;
     if let Some(e) = &r.first_error {
-        eprintln!(
-            "custos-bench:   {} errors in the window; first error seen: {e}",
-            r.errors
-        );
+        eprintln!("custos-bench:   {} errors in the window; first error seen: {e}", r.errors);
     }
     Ok(report::Row::from_run(scenario, server, &r))
 }
@@ -208,36 +190,18 @@ async fn scenarios_run(
     window: Duration,
 ) -> Result<Vec<report::Row>> {
     eprintln!("custos-bench: signing in to Custos");
-    let bearer = client::login(
-        custos,
-        custos_server::ADMIN_EMAIL,
-        custos_server::ADMIN_PASSWORD,
-    )
-    .await?;
+    let bearer = client::login(custos, custos_server::ADMIN_EMAIL, custos_server::ADMIN_PASSWORD).await?;
     let customers = Uri::from_static("/api/v1/customers");
     let items = Uri::from_static("/items");
     let create_custos = |phase| {
         Target::new(
             custos,
             Some(bearer.clone()),
-            Op::Create {
-                path: customers.clone(),
-                template: template.clone(),
-                phase,
-            },
+            Op::Create { path: customers.clone(), template: template.clone(), phase },
         )
     };
-    let create_bare = |phase| {
-        Target::new(
-            bare,
-            None,
-            Op::Create {
-                path: items.clone(),
-                template: template.clone(),
-                phase,
-            },
-        )
-    };
+    let create_bare =
+        |phase| Target::new(bare, None, Op::Create { path: items.clone(), template: template.clone(), phase });
     let want_get = matches!(only, Only::Get | Only::All);
     let want_create = matches!(only, Only::Create | Only::All);
 
@@ -245,58 +209,23 @@ async fn scenarios_run(
     if want_get {
         eprintln!("custos-bench: preloading {preload} rows into each server");
         let started = std::time::Instant::now();
-        let ids_c = load::preload(
-            Arc::new(create_custos("p")?),
-            preload,
-            workers,
-            PRELOAD_DEADLINE,
-        )
-        .await?;
+        let ids_c = load::preload(Arc::new(create_custos("p")?), preload, workers, PRELOAD_DEADLINE).await?;
         let left = PRELOAD_DEADLINE.saturating_sub(started.elapsed());
         let ids_b = load::preload(Arc::new(create_bare("p")?), preload, workers, left).await?;
-        eprintln!(
-            "custos-bench: preloaded in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("custos-bench: preloaded in {:.1} s", started.elapsed().as_secs_f64());
         let get_c = Target::new(
             custos,
             Some(bearer.clone()),
-            Op::Get {
-                paths: Arc::new(load::get_paths("/api/v1/customers/", &ids_c)?),
-            },
+            Op::Get { paths: Arc::new(load::get_paths("/api/v1/customers/", &ids_c)?) },
         )?;
-        let get_b = Target::new(
-            bare,
-            None,
-            Op::Get {
-                paths: Arc::new(load::get_paths("/items/", &ids_b)?),
-            },
-        )?;
+        let get_b = Target::new(bare, None, Op::Get { paths: Arc::new(load::get_paths("/items/", &ids_b)?) })?;
         get_targets = Some((get_c, get_b));
     }
 
     let mut rows = Vec::new();
     if want_create {
-        rows.push(
-            timed(
-                "create-customer",
-                CUSTOS,
-                create_custos("c")?,
-                workers,
-                window,
-            )
-            .await?,
-        );
-        rows.push(
-            timed(
-                "create (baseline)",
-                BARE,
-                create_bare("c")?,
-                workers,
-                window,
-            )
-            .await?,
-        );
+        rows.push(timed("create-customer", CUSTOS, create_custos("c")?, workers, window).await?);
+        rows.push(timed("create (baseline)", BARE, create_bare("c")?, workers, window).await?);
     }
     if let Some((get_c, get_b)) = get_targets {
         rows.push(timed("get-customer", CUSTOS, get_c, workers, window).await?);

@@ -21,8 +21,7 @@ const BIRTHDAY: &str = "1985-06-12";
 const NATIONAL_ID: &str = "31011519850612123X";
 /// Luhn-valid 16-digit card number.
 const BANK_CARD: &str = "6228480012345671";
-const NOTES: &str =
-    "Met at the Shanghai trade fair; prefers e-mail, follow up after Q3 budget review.";
+const NOTES: &str = "Met at the Shanghai trade fair; prefers e-mail, follow up after Q3 budget review.";
 
 fn fixed_fields() -> Map<String, Value> {
     let v = json!({
@@ -63,18 +62,11 @@ impl CustomerTemplate {
             ..CustomerInput::default()
         };
         let today = time::OffsetDateTime::now_utc().date();
-        CustomerData::validate(&input, today).map_err(|e| {
-            BenchError::new(format!(
-                "the benchmark's customer payload does not validate: {e}"
-            ))
-        })?;
+        CustomerData::validate(&input, today)
+            .map_err(|e| BenchError::new(format!("the benchmark's customer payload does not validate: {e}")))?;
         let full = serde_json::to_string(&fixed_fields())
             .map_err(|e| BenchError::ctx("serialising the customer payload", e))?;
-        let rest = full
-            .strip_prefix('{')
-            .and_then(|s| s.strip_suffix('}'))
-            .unwrap_or_default()
-            .to_string();
+        let rest = full.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or_default().to_string();
         Ok(CustomerTemplate { rest })
     }
 
@@ -93,9 +85,7 @@ mod tests {
 
     #[test]
     fn template_validates_and_is_json() {
-        let t = CustomerTemplate::new()
-            .map_err(|e| e.0)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let t = CustomerTemplate::new().map_err(|e| e.0).unwrap_or_else(|e| panic!("{e}"));
         let b = t.body("x", 3, 7);
         let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
         assert_eq!(v["name"], "Bench Customer x-3-7");

@@ -38,21 +38,14 @@ impl Row {
             rps: if secs > 0.0 { n as f64 / secs } else { 0.0 },
             p50_ms: percentile_ms(&r.latencies_us, 50.0),
             p99_ms: percentile_ms(&r.latencies_us, 99.0),
-            max_ms: r
-                .latencies_us
-                .last()
-                .map_or(f64::NAN, |&m| f64::from(m) / 1000.0),
+            max_ms: r.latencies_us.last().map_or(f64::NAN, |&m| f64::from(m) / 1000.0),
             errors: r.errors,
         }
     }
 }
 
 fn ratio(a: f64, b: f64) -> String {
-    if b > 0.0 && a.is_finite() && b.is_finite() {
-        format!("{:.2}×", a / b)
-    } else {
-        "n/a".into()
-    }
+    if b > 0.0 && a.is_finite() && b.is_finite() { format!("{:.2}×", a / b) } else { "n/a".into() }
 }
 
 /// Custos/bare for one operation: throughput, p50 and p99.
@@ -85,10 +78,7 @@ pub struct Params {
 pub fn markdown(rows: &[Row], p: &Params) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Custos HTTP benchmark\n");
-    let _ = writeln!(
-        out,
-        "| scenario | server | requests | req/s | p50 ms | p99 ms | max ms | errors |"
-    );
+    let _ = writeln!(out, "| scenario | server | requests | req/s | p50 ms | p99 ms | max ms | errors |");
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let _ = writeln!(
@@ -117,16 +107,8 @@ pub fn markdown(rows: &[Row], p: &Params) -> String {
         "- workers: {} (closed loop, one keep-alive HTTP/1.1 connection each, TCP_NODELAY on the client)",
         p.workers
     );
-    let _ = writeln!(
-        out,
-        "- duration: {} s measured per scenario, after {} ms warm-up",
-        p.duration_secs, p.warmup_ms
-    );
-    let _ = writeln!(
-        out,
-        "- preload for GET: {} rows per server, read round-robin",
-        p.preload
-    );
+    let _ = writeln!(out, "- duration: {} s measured per scenario, after {} ms warm-up", p.duration_secs, p.warmup_ms);
+    let _ = writeln!(out, "- preload for GET: {} rows per server, read round-robin", p.preload);
     let _ = writeln!(out, "- build profile: {}; nproc: {}", p.profile, p.nproc);
     let _ = writeln!(
         out,

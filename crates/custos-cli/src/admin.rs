@@ -38,32 +38,17 @@ pub async fn user_add(
     password: String,
 ) -> Result<(), CliError> {
     let app = setup::open_app(cfg).await?;
-    let new = NewUser {
-        email: email.into(),
-        display_name: name,
-        role: role.into(),
-        team_id: None,
-        password,
-    };
+    let new = NewUser { email: email.into(), display_name: name, role: role.into(), team_id: None, password };
     let user = app.add_user(&Actor::operator(), &new).await;
     app.store().close().await;
     let user = user?;
-    eprintln!(
-        "custos: added {} ({}) with id {}",
-        user.email,
-        user.role.as_str(),
-        user.id
-    );
+    eprintln!("custos: added {} ({}) with id {}", user.email, user.role.as_str(), user.id);
     Ok(())
 }
 
 /// Parses durations such as `90d`, `12h`, `30m`, `45s`.
 pub fn parse_duration(s: &str) -> Result<Duration, CliError> {
-    let bad = || {
-        CliError(format!(
-            "--expires-in: '{s}' is not a duration like 90d, 12h or 30m"
-        ))
-    };
+    let bad = || CliError(format!("--expires-in: '{s}' is not a duration like 90d, 12h or 30m"));
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
     let n: u64 = num.parse().map_err(|_| bad())?;
@@ -80,18 +65,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, CliError> {
     Ok(Duration::from_secs(secs))
 }
 
-pub async fn token_issue(
-    cfg: &Config,
-    email: &str,
-    name: &str,
-    expires_in: Option<&str>,
-) -> Result<(), CliError> {
+pub async fn token_issue(cfg: &Config, email: &str, name: &str, expires_in: Option<&str>) -> Result<(), CliError> {
     let ttl = expires_in.map(parse_duration).transpose()?;
     let app = setup::open_app(cfg).await?;
     let expires_at = ttl.map(|d| time::OffsetDateTime::now_utc() + d);
-    let issued = app
-        .issue_token(&Actor::operator(), email, name, expires_at)
-        .await;
+    let issued = app.issue_token(&Actor::operator(), email, name, expires_at).await;
     app.store().close().await;
     println!("{}", issued?.token);
     Ok(())
@@ -103,10 +81,7 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(
-            parse_duration("90d").unwrap(),
-            Duration::from_secs(90 * 86_400)
-        );
+        assert_eq!(parse_duration("90d").unwrap(), Duration::from_secs(90 * 86_400));
         assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1800));
         for bad in ["", "d", "10", "10y", "0s", "-1h", "99999d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");

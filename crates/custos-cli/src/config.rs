@@ -45,29 +45,19 @@ pub struct ConfigError(pub String);
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 fn parse_listen(s: &str, origin: &str) -> Result<SocketAddr, ConfigError> {
-    s.parse().map_err(|_| {
-        ConfigError(format!(
-            "{origin}: listen address must look like 127.0.0.1:8080"
-        ))
-    })
+    s.parse().map_err(|_| ConfigError(format!("{origin}: listen address must look like 127.0.0.1:8080")))
 }
 
 fn parse_format(s: &str, origin: &str) -> Result<LogFormat, ConfigError> {
     match s {
         "text" => Ok(LogFormat::Text),
         "json" => Ok(LogFormat::Json),
-        _ => Err(ConfigError(format!(
-            "{origin}: log_format must be text or json"
-        ))),
+        _ => Err(ConfigError(format!("{origin}: log_format must be text or json"))),
     }
 }
 
 fn positive(v: u64, name: &str, origin: &str) -> Result<u64, ConfigError> {
-    if v == 0 {
-        Err(ConfigError(format!("{origin}: {name} must be at least 1")))
-    } else {
-        Ok(v)
-    }
+    if v == 0 { Err(ConfigError(format!("{origin}: {name} must be at least 1"))) } else { Ok(v) }
 }
 
 impl Config {
@@ -92,27 +82,23 @@ impl Config {
             if path.exists() {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-                let f: FileConfig = toml::from_str(&text)
-                    .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.message())))?;
+                let f: FileConfig =
+                    toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {}", path.display(), e.message())))?;
                 let origin = path.display().to_string();
                 if let Some(l) = f.listen {
                     c.listen = parse_listen(&l, &origin)?;
                 }
                 c.database_url = f.database_url.or(c.database_url);
                 if let Some(m) = f.session_idle_minutes {
-                    c.session_idle =
-                        Duration::from_secs(positive(m, "session_idle_minutes", &origin)? * 60);
+                    c.session_idle = Duration::from_secs(positive(m, "session_idle_minutes", &origin)? * 60);
                 }
                 if let Some(h) = f.session_absolute_hours {
-                    c.session_absolute =
-                        Duration::from_secs(positive(h, "session_absolute_hours", &origin)? * 3600);
+                    c.session_absolute = Duration::from_secs(positive(h, "session_absolute_hours", &origin)? * 3600);
                 }
                 if let Some(fmt) = f.log_format {
                     c.log_format = parse_format(&fmt, &origin)?;
                 }
-                c.key_file = f
-                    .key_file
-                    .map(|k| if k.is_relative() { dir.join(k) } else { k });
+                c.key_file = f.key_file.map(|k| if k.is_relative() { dir.join(k) } else { k });
             }
         }
         if let Some(l) = env("CUSTOS_LISTEN") {
@@ -122,20 +108,14 @@ impl Config {
             c.database_url = Some(u);
         }
         if let Some(m) = env("CUSTOS_SESSION_IDLE_MINUTES") {
-            let m = m.parse().map_err(|_| {
-                ConfigError("CUSTOS_SESSION_IDLE_MINUTES must be a whole number".into())
-            })?;
-            c.session_idle = Duration::from_secs(
-                positive(m, "CUSTOS_SESSION_IDLE_MINUTES", "environment")? * 60,
-            );
+            let m = m.parse().map_err(|_| ConfigError("CUSTOS_SESSION_IDLE_MINUTES must be a whole number".into()))?;
+            c.session_idle = Duration::from_secs(positive(m, "CUSTOS_SESSION_IDLE_MINUTES", "environment")? * 60);
         }
         if let Some(h) = env("CUSTOS_SESSION_ABSOLUTE_HOURS") {
-            let h = h.parse().map_err(|_| {
-                ConfigError("CUSTOS_SESSION_ABSOLUTE_HOURS must be a whole number".into())
-            })?;
-            c.session_absolute = Duration::from_secs(
-                positive(h, "CUSTOS_SESSION_ABSOLUTE_HOURS", "environment")? * 3600,
-            );
+            let h =
+                h.parse().map_err(|_| ConfigError("CUSTOS_SESSION_ABSOLUTE_HOURS must be a whole number".into()))?;
+            c.session_absolute =
+                Duration::from_secs(positive(h, "CUSTOS_SESSION_ABSOLUTE_HOURS", "environment")? * 3600);
         }
         if let Some(f) = env("CUSTOS_LOG_FORMAT") {
             c.log_format = parse_format(&f, "CUSTOS_LOG_FORMAT")?;
@@ -150,9 +130,7 @@ impl Config {
             c.database_url = Some(u.to_string());
         }
         if c.data_dir.is_none() && c.database_url.is_none() {
-            return Err(ConfigError(
-                "give --data-dir DIR (SQLite) or --database-url postgres://… (PostgreSQL)".into(),
-            ));
+            return Err(ConfigError("give --data-dir DIR (SQLite) or --database-url postgres://… (PostgreSQL)".into()));
         }
         Ok(c)
     }
@@ -165,30 +143,15 @@ mod tests {
     #[test]
     fn layers_apply_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("custos.toml"),
-            "listen = \"127.0.0.1:9000\"\nsession_idle_minutes = 5\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("custos.toml"), "listen = \"127.0.0.1:9000\"\nsession_idle_minutes = 5\n")
+            .unwrap();
         let none = |_: &str| None;
         let c = Config::load(Some(dir.path()), None, None, &none).unwrap();
         assert_eq!(c.listen.port(), 9000);
         assert_eq!(c.session_idle, Duration::from_secs(300));
         let env = |k: &str| (k == "CUSTOS_LISTEN").then(|| "127.0.0.1:9100".to_string());
-        assert_eq!(
-            Config::load(Some(dir.path()), None, None, &env)
-                .unwrap()
-                .listen
-                .port(),
-            9100
-        );
-        assert_eq!(
-            Config::load(Some(dir.path()), None, Some("127.0.0.1:9200"), &env)
-                .unwrap()
-                .listen
-                .port(),
-            9200
-        );
+        assert_eq!(Config::load(Some(dir.path()), None, None, &env).unwrap().listen.port(), 9100);
+        assert_eq!(Config::load(Some(dir.path()), None, Some("127.0.0.1:9200"), &env).unwrap().listen.port(), 9200);
     }
 
     #[test]
@@ -196,9 +159,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("custos.toml"), "nonsense = 1\n").unwrap();
         let none = |_: &str| None;
-        let e = Config::load(Some(dir.path()), None, None, &none)
-            .unwrap_err()
-            .to_string();
+        let e = Config::load(Some(dir.path()), None, None, &none).unwrap_err().to_string();
         assert!(e.contains("custos.toml") && !e.contains('\n'), "{e}");
         assert!(Config::load(None, None, None, &none).is_err());
         let env = |k: &str| (k == "CUSTOS_SESSION_IDLE_MINUTES").then(|| "0".to_string());

@@ -37,8 +37,7 @@ pub async fn seed(app: &App, company: &DemoCompany) -> Result<(), CliError> {
         input.team_id = c.team.and_then(|i| team_ids.get(i)).map(|t| t.to_string());
         let created = app.create_customer(&op, &input).await?;
         for contact in &c.contacts {
-            app.create_contact(&op, &created.id.to_string(), contact)
-                .await?;
+            app.create_contact(&op, &created.id.to_string(), contact).await?;
         }
     }
     Ok(())
@@ -47,25 +46,15 @@ pub async fn seed(app: &App, company: &DemoCompany) -> Result<(), CliError> {
 pub async fn run(cfg: Config) -> Result<(), CliError> {
     let started = Instant::now();
     let app = setup::open_app(&cfg).await?;
-    let company = custos_demo::generate(
-        DEMO_SEED,
-        DEMO_CUSTOMERS,
-        time::OffsetDateTime::now_utc().date(),
-    );
+    let company = custos_demo::generate(DEMO_SEED, DEMO_CUSTOMERS, time::OffsetDateTime::now_utc().date());
     if app.store().count_users().await? == 0 {
         eprintln!("custos: seeding the demo company ({DEMO_CUSTOMERS} customers)…");
         seed(&app, &company).await?;
-        eprintln!(
-            "custos: demo data ready in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("custos: demo data ready in {:.1} s", started.elapsed().as_secs_f64());
     } else {
         eprintln!(
             "custos: reusing the existing data in {}",
-            cfg.data_dir
-                .as_ref()
-                .map(|d| d.display().to_string())
-                .unwrap_or_default()
+            cfg.data_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default()
         );
     }
     let listener = serve::bind(&cfg).await?;

@@ -17,11 +17,7 @@ impl From<AppError> for CliError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Invalid(errs) => {
-                let parts: Vec<String> = errs
-                    .0
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect();
+                let parts: Vec<String> = errs.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
                 CliError(format!("invalid input: {}", parts.join("; ")))
             }
             AppError::Internal(detail) => CliError(format!("internal error: {detail}")),

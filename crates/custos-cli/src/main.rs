@@ -14,11 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "custos",
-    version,
-    about = "Custos: a CRM that protects customer information"
-)]
+#[command(name = "custos", version, about = "Custos: a CRM that protects customer information")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -108,10 +104,7 @@ enum TokenCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("custos: error: cannot start the runtime: {e}");
@@ -146,48 +139,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             demo::run(cfg).await
         }
         Command::Migrate { target } => {
-            let cfg = config::Config::load(
-                target.data_dir.as_deref(),
-                target.database_url.as_deref(),
-                None,
-                &env,
-            )?;
+            let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;
             admin::migrate(&cfg).await
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    target,
-                    email,
-                    role,
-                    name,
-                    password_stdin: _,
-                },
-        } => {
-            let cfg = config::Config::load(
-                target.data_dir.as_deref(),
-                target.database_url.as_deref(),
-                None,
-                &env,
-            )?;
+        Command::User { command: UserCommand::Add { target, email, role, name, password_stdin: _ } } => {
+            let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;
             let password = admin::read_password_stdin()?;
             admin::user_add(&cfg, &email, &role, name, password).await
         }
-        Command::Token {
-            command:
-                TokenCommand::Issue {
-                    target,
-                    email,
-                    name,
-                    expires_in,
-                },
-        } => {
-            let cfg = config::Config::load(
-                target.data_dir.as_deref(),
-                target.database_url.as_deref(),
-                None,
-                &env,
-            )?;
+        Command::Token { command: TokenCommand::Issue { target, email, name, expires_in } } => {
+            let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;
             admin::token_issue(&cfg, &email, &name, expires_in.as_deref()).await
         }
     }

@@ -12,9 +12,7 @@ pub fn init_logging(cfg: &Config) {
     let filter = std::env::var("CUSTOS_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info,sqlx=warn".to_string());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new(filter))
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(EnvFilter::new(filter)).with_writer(std::io::stderr);
     let _ = match cfg.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -55,12 +53,7 @@ pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> Result<()
     if !loopback {
         tracing::warn!(%addr, "listening on a non-loopback address without TLS: credentials and customer data cross the network in clear; put Custos behind a TLS-terminating proxy");
     }
-    let router = custos_web::router(
-        app.clone(),
-        WebConfig {
-            secure_cookies: !loopback,
-        },
-    );
+    let router = custos_web::router(app.clone(), WebConfig { secure_cookies: !loopback });
     tracing::info!(%addr, "listening");
     eprintln!("custos: listening on http://{addr}");
     let result = custos_web::serve(listener, router, shutdown_signal()).await;

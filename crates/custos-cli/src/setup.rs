@@ -17,15 +17,11 @@ pub const KEY_FILE: &str = "custos.key";
 pub fn ensure_data_dir(dir: &Path) -> Result<(), CliError> {
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(CliError(format!(
-                "{} exists and is not a directory",
-                dir.display()
-            )));
+            return Err(CliError(format!("{} exists and is not a directory", dir.display())));
         }
         return Ok(());
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CliError(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| CliError(format!("cannot create {}: {e}", dir.display())))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -53,19 +49,13 @@ pub async fn open_store(cfg: &Config) -> Result<Store, CliError> {
 }
 
 fn key_file_path(cfg: &Config) -> Option<PathBuf> {
-    cfg.key_file
-        .clone()
-        .or_else(|| cfg.data_dir.as_ref().map(|d| d.join(KEY_FILE)))
+    cfg.key_file.clone().or_else(|| cfg.data_dir.as_ref().map(|d| d.join(KEY_FILE)))
 }
 
 /// The master key material: `CUSTOS_MASTER_KEY`, else the key file (created on first use).
-pub fn load_keys(
-    cfg: &Config,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<KeyMaterial, CliError> {
+pub fn load_keys(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<KeyMaterial, CliError> {
     if let Some(v) = env("CUSTOS_MASTER_KEY") {
-        return keyfile::key_material_from_env(&v)
-            .map_err(|e| CliError(format!("CUSTOS_MASTER_KEY: {e}")));
+        return keyfile::key_material_from_env(&v).map_err(|e| CliError(format!("CUSTOS_MASTER_KEY: {e}")));
     }
     let path = key_file_path(cfg).ok_or_else(|| {
         CliError("no master key: set CUSTOS_MASTER_KEY, CUSTOS_KEY_FILE, or give --data-dir for a key file".into())
@@ -85,9 +75,6 @@ pub async fn open_app(cfg: &Config) -> Result<App, CliError> {
     let clock = Arc::new(SystemClock);
     let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64;
     let vault = Vault::open(&store, keys, &OsRandom, now).await?;
-    let app_cfg = AppConfig {
-        session_idle: cfg.session_idle,
-        session_absolute: cfg.session_absolute,
-    };
+    let app_cfg = AppConfig { session_idle: cfg.session_idle, session_absolute: cfg.session_absolute };
     Ok(App::new(store, vault, clock, Arc::new(OsRandom), app_cfg))
 }

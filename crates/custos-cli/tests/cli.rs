@@ -12,46 +12,23 @@ const PASSWORD: &str = "a long enough password";
 
 fn custos(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("CUSTOS_MASTER_KEY")
-        .env_remove("CUSTOS_DATABASE_URL")
-        .env_remove("CUSTOS_LISTEN");
+    c.args(args).env_remove("CUSTOS_MASTER_KEY").env_remove("CUSTOS_DATABASE_URL").env_remove("CUSTOS_LISTEN");
     c
 }
 
 /// Runs to completion with `stdin`, returning (success, stdout, stderr).
 fn run(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = custos(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn custos");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    let mut child =
+        custos(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn custos");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 fn assert_one_line_error(stderr: &str) {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("custos: error:"))
-        .collect();
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("custos: error:")).collect();
     assert_eq!(lines.len(), 1, "stderr: {stderr}");
-    assert_eq!(
-        stderr.trim().lines().count(),
-        1,
-        "exactly one line: {stderr}"
-    );
+    assert_eq!(stderr.trim().lines().count(), 1, "exactly one line: {stderr}");
 }
 
 #[test]
@@ -63,10 +40,7 @@ fn migrate_creates_a_private_data_directory() {
     assert!(ok, "{err}");
     assert!(dir.join("custos.db").exists());
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
-        0o700
-    );
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
     let (ok, _, err) = run(&["migrate", "--data-dir", d], "");
     assert!(ok, "migrate is idempotent: {err}");
 }
@@ -76,43 +50,16 @@ fn user_add_and_token_issue_have_exact_forms_and_one_line_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().to_str().unwrap();
     let (ok, out, err) = run(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            d,
-            "--email",
-            "ops@example.com",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
+        &["user", "add", "--data-dir", d, "--email", "ops@example.com", "--role", "admin", "--password-stdin"],
         &format!("{PASSWORD}\n"),
     );
     assert!(ok, "{err}");
     assert!(out.is_empty());
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(tmp.path().join("custos.key"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o600
-    );
+    assert_eq!(std::fs::metadata(tmp.path().join("custos.key")).unwrap().permissions().mode() & 0o777, 0o600);
 
     let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            d,
-            "--email",
-            "ops@example.com",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
+        &["user", "add", "--data-dir", d, "--email", "ops@example.com", "--role", "admin", "--password-stdin"],
         &format!("{PASSWORD}\n"),
     );
     assert!(!ok);
@@ -120,17 +67,7 @@ fn user_add_and_token_issue_have_exact_forms_and_one_line_errors() {
     assert!(err.contains("email"), "{err}");
 
     let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            d,
-            "--email",
-            "x@example.com",
-            "--role",
-            "root",
-            "--password-stdin",
-        ],
+        &["user", "add", "--data-dir", d, "--email", "x@example.com", "--role", "root", "--password-stdin"],
         &format!("{PASSWORD}\n"),
     );
     assert!(!ok);
@@ -138,67 +75,24 @@ fn user_add_and_token_issue_have_exact_forms_and_one_line_errors() {
     assert!(err.contains("sales_rep"), "lists the valid roles: {err}");
 
     let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            d,
-            "--email",
-            "y@example.com",
-            "--role",
-            "sales_rep",
-            "--password-stdin",
-        ],
+        &["user", "add", "--data-dir", d, "--email", "y@example.com", "--role", "sales_rep", "--password-stdin"],
         "short\n",
     );
     assert!(!ok);
     assert_one_line_error(&err);
     assert!(!err.contains("short"), "never echo a password: {err}");
 
-    let (ok, out, err) = run(
-        &[
-            "token",
-            "issue",
-            "--data-dir",
-            d,
-            "--email",
-            "ops@example.com",
-            "--name",
-            "ci",
-        ],
-        "",
-    );
+    let (ok, out, err) = run(&["token", "issue", "--data-dir", d, "--email", "ops@example.com", "--name", "ci"], "");
     assert!(ok, "{err}");
     let token = out.trim();
     assert_eq!(out.lines().count(), 1, "only the token on stdout: {out}");
     assert!(token.starts_with("ct_") && token.len() > 40, "{token}");
 
-    let (ok, _, err) = run(
-        &[
-            "token",
-            "issue",
-            "--data-dir",
-            d,
-            "--email",
-            "nobody@example.com",
-        ],
-        "",
-    );
+    let (ok, _, err) = run(&["token", "issue", "--data-dir", d, "--email", "nobody@example.com"], "");
     assert!(!ok);
     assert_one_line_error(&err);
-    let (ok, _, err) = run(
-        &[
-            "token",
-            "issue",
-            "--data-dir",
-            d,
-            "--email",
-            "ops@example.com",
-            "--expires-in",
-            "forever",
-        ],
-        "",
-    );
+    let (ok, _, err) =
+        run(&["token", "issue", "--data-dir", d, "--email", "ops@example.com", "--expires-in", "forever"], "");
     assert!(!ok);
     assert_one_line_error(&err);
     let (ok, _, err) = run(&["serve"], "");
@@ -236,11 +130,7 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -256,16 +146,13 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
                 let base = url.to_string();
                 // Keep draining stderr into the log file the test inspects later.
                 std::thread::spawn(move || for _ in rx {});
-                return Server {
-                    child,
-                    base,
-                    stdout: Vec::new(),
-                };
+                return Server { child, base, stdout: Vec::new() };
             }
             seen.push(line);
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start: {seen:?}");
 }
 
@@ -287,51 +174,19 @@ async fn served_instance_accepts_a_cli_token_and_stops_gracefully() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().to_str().unwrap();
     let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            d,
-            "--email",
-            "rep@example.com",
-            "--role",
-            "sales_rep",
-            "--password-stdin",
-        ],
+        &["user", "add", "--data-dir", d, "--email", "rep@example.com", "--role", "sales_rep", "--password-stdin"],
         &format!("{PASSWORD}\n"),
     );
     assert!(ok, "{err}");
-    let (ok, token, err) = run(
-        &[
-            "token",
-            "issue",
-            "--data-dir",
-            d,
-            "--email",
-            "rep@example.com",
-        ],
-        "",
-    );
+    let (ok, token, err) = run(&["token", "issue", "--data-dir", d, "--email", "rep@example.com"], "");
     assert!(ok, "{err}");
     let mut s = start(&["serve", "--data-dir", d, "--listen", "127.0.0.1:0"], &[]);
     let http = reqwest::Client::new();
-    let me = http
-        .get(format!("{}/api/v1/me", s.base))
-        .bearer_auth(token.trim())
-        .send()
-        .await
-        .unwrap();
+    let me = http.get(format!("{}/api/v1/me", s.base)).bearer_auth(token.trim()).send().await.unwrap();
     assert_eq!(me.status(), 200);
     let body: serde_json::Value = me.json().await.unwrap();
     assert_eq!(body["email"], "rep@example.com");
-    assert_eq!(
-        http.get(format!("{}/api/v1/me", s.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(http.get(format!("{}/api/v1/me", s.base)).send().await.unwrap().status(), 401);
     let status = sigterm(&mut s.child);
     assert!(status.success(), "graceful shutdown exits 0: {status:?}");
 }
@@ -353,22 +208,11 @@ async fn demo_seeds_prints_credentials_and_reuses_its_data() {
     }
     s.stdout = out.lines().map(String::from).collect();
     assert!(out.contains(&s.base), "prints the URL: {out}");
-    let admin = s
-        .stdout
-        .iter()
-        .find(|l| l.trim_start().starts_with("admin@"))
-        .expect("admin credentials");
+    let admin = s.stdout.iter().find(|l| l.trim_start().starts_with("admin@")).expect("admin credentials");
     let mut parts = admin.split_whitespace();
     let (email, password) = (parts.next().unwrap(), parts.next().unwrap());
     let http = reqwest::Client::new();
-    assert_eq!(
-        http.get(format!("{}/healthz", s.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(http.get(format!("{}/healthz", s.base)).send().await.unwrap().status(), 200);
     let login = http
         .post(format!("{}/api/v1/auth/login", s.base))
         .json(&serde_json::json!({"email": email, "password": password}))
@@ -376,10 +220,7 @@ async fn demo_seeds_prints_credentials_and_reuses_its_data() {
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
-    let token = login.json::<serde_json::Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = login.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
     let list: serde_json::Value = http
         .get(format!("{}/api/v1/customers?limit=200", s.base))
         .bearer_auth(&token)
@@ -410,11 +251,7 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p))
-        } else {
-            out.push(p)
-        }
+        if p.is_dir() { out.extend(files(&p)) } else { out.push(p) }
     }
     out
 }
@@ -426,17 +263,7 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().to_str().unwrap();
     let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            d,
-            "--email",
-            "ops@example.com",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
+        &["user", "add", "--data-dir", d, "--email", "ops@example.com", "--role", "admin", "--password-stdin"],
         &format!("{PASSWORD}\n"),
     );
     assert!(ok, "{err}");
@@ -452,10 +279,7 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let base = loop {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-        if let Some(l) = text
-            .lines()
-            .find_map(|l| l.strip_prefix("custos: listening on "))
-        {
+        if let Some(l) = text.lines().find_map(|l| l.strip_prefix("custos: listening on ")) {
             break l.to_string();
         }
         assert!(Instant::now() < deadline, "server did not start: {text}");
@@ -486,18 +310,10 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
     for (k, v) in markers {
         body[k] = serde_json::json!(v);
     }
-    let r = http
-        .post(format!("{base}/api/v1/customers"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = http.post(format!("{base}/api/v1/customers")).bearer_auth(token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
     let created: serde_json::Value = http
-        .get(format!(
-            "{base}/api/v1/customers?email=canary.qzx7w%40qzx7wmail.test"
-        ))
+        .get(format!("{base}/api/v1/customers?email=canary.qzx7w%40qzx7wmail.test"))
         .bearer_auth(token)
         .send()
         .await
@@ -505,10 +321,7 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
         .json()
         .await
         .unwrap();
-    let id = created["items"][0]["id"]
-        .as_str()
-        .expect("found by blind index")
-        .to_string();
+    let id = created["items"][0]["id"].as_str().expect("found by blind index").to_string();
     let contact = serde_json::json!({"name": "Canary Contact", "email": "contact.qzx7w@ibismail.test", "mobile": "13987650456", "address": "ContactCanary 8823", "notes": "ContactNote wombat-ibis"});
     let r = http
         .post(format!("{base}/api/v1/customers/{id}/contacts"))

@@ -69,10 +69,7 @@ impl BlindIndexKey {
     }
 
     pub(crate) fn from_zeroizing(root: Zeroizing<[u8; 32]>) -> Self {
-        Self {
-            root,
-            cache: RwLock::new(HashMap::new()),
-        }
+        Self { root, cache: RwLock::new(HashMap::new()) }
     }
 
     /// A fresh random root key.
@@ -88,20 +85,14 @@ impl BlindIndexKey {
         let mut out = Zeroizing::new([0u8; 32]);
         let hk = Hkdf::<Sha256>::new(Some(HKDF_SALT), self.root.as_slice());
         // HKDF-SHA256 can produce up to 8160 bytes; 32 always succeeds.
-        hk.expand(field.as_bytes(), out.as_mut_slice())
-            .expect("HKDF-SHA256 output of 32 bytes is always valid");
+        hk.expand(field.as_bytes(), out.as_mut_slice()).expect("HKDF-SHA256 output of 32 bytes is always valid");
         out
     }
 
     fn field_key(&self, field: &str) -> FieldKey {
         // A poisoned lock only means a panic elsewhere while holding it; the map is still
         // consistent (inserts are atomic), so carry on.
-        if let Some(k) = self
-            .cache
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(field)
-        {
+        if let Some(k) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(field) {
             return k.clone();
         }
         let key = self.derive(field);
@@ -124,8 +115,7 @@ impl BlindIndexKey {
     pub fn index(&self, field: &str, normalised_value: &str) -> [u8; BLIND_INDEX_LEN] {
         let key = self.field_key(field);
         // HMAC accepts keys of any length.
-        let mut mac =
-            HmacSha256::new_from_slice(key.as_slice()).expect("HMAC-SHA256 accepts a 32-byte key");
+        let mut mac = HmacSha256::new_from_slice(key.as_slice()).expect("HMAC-SHA256 accepts a 32-byte key");
         mac.update(normalised_value.as_bytes());
         let full = mac.finalize().into_bytes();
         let mut out = [0u8; BLIND_INDEX_LEN];
@@ -170,9 +160,7 @@ mod tests {
     #[test]
     fn cache_is_bounded_and_does_not_change_results() {
         let k = BlindIndexKey::from_bytes([1u8; 32]);
-        let names: Vec<String> = (0..MAX_CACHED_FIELDS + 10)
-            .map(|i| format!("f{i}"))
-            .collect();
+        let names: Vec<String> = (0..MAX_CACHED_FIELDS + 10).map(|i| format!("f{i}")).collect();
         let first: Vec<_> = names.iter().map(|n| k.index(n, "v")).collect();
         assert_eq!(k.cache.read().unwrap().len(), MAX_CACHED_FIELDS);
         let again: Vec<_> = names.iter().map(|n| k.index(n, "v")).collect();

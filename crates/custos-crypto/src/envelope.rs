@@ -95,10 +95,7 @@ impl MasterKey {
 
     /// A fresh random master key.
     pub fn generate(version: u32, rng: &dyn SecureRandom) -> Self {
-        Self {
-            version,
-            key: random_key(rng),
-        }
+        Self { version, key: random_key(rng) }
     }
 
     /// This key's version.
@@ -114,14 +111,7 @@ impl MasterKey {
     /// (e.g. the customer id); the same `aad` must be given to [`MasterKey::unwrap`].
     /// Output: [`WRAPPED_LEN`] bytes, see the module documentation.
     pub fn wrap(&self, dek: &DataKey, aad: &[u8], rng: &dyn SecureRandom) -> Vec<u8> {
-        seal_raw(
-            &self.key,
-            WRAPPED_FORMAT_V1,
-            self.version,
-            aad,
-            dek.key.as_slice(),
-            rng,
-        )
+        seal_raw(&self.key, WRAPPED_FORMAT_V1, self.version, aad, dek.key.as_slice(), rng)
     }
 
     /// Decrypt a wrapped data key. Fails if it was wrapped by another master key version,
@@ -129,10 +119,7 @@ impl MasterKey {
     pub fn unwrap(&self, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, CryptoError> {
         let found = wrapped_key_version(wrapped)?;
         if found != self.version {
-            return Err(CryptoError::KeyVersionMismatch {
-                expected: self.version,
-                found,
-            });
+            return Err(CryptoError::KeyVersionMismatch { expected: self.version, found });
         }
         let plain = open_raw(&self.key, WRAPPED_FORMAT_V1, aad, wrapped)?;
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
@@ -147,9 +134,7 @@ impl MasterKey {
 impl DataKey {
     /// A fresh random data key.
     pub fn generate(rng: &dyn SecureRandom) -> Self {
-        Self {
-            key: random_key(rng),
-        }
+        Self { key: random_key(rng) }
     }
 
     /// A data key from its bytes. Normally data keys only come from [`DataKey::generate`]
@@ -225,34 +210,17 @@ fn split(sealed: &[u8], expected_format: u8) -> Result<Parts<'_>, CryptoError> {
         return Err(CryptoError::UnknownFormat(format));
     }
     if sealed.len() < SEALED_OVERHEAD {
-        return Err(CryptoError::Malformed(
-            "input shorter than header, nonce and tag",
-        ));
+        return Err(CryptoError::Malformed("input shorter than header, nonce and tag"));
     }
     let (version, rest) = rest.split_at(4);
     let version = u32::from_be_bytes([version[0], version[1], version[2], version[3]]);
     let (nonce, rest) = rest.split_at(NONCE_LEN);
     let (ct, tag) = rest.split_at(rest.len() - TAG_LEN);
-    Ok(Parts {
-        version,
-        nonce,
-        ct,
-        tag,
-    })
+    Ok(Parts { version, nonce, ct, tag })
 }
 
-fn open_raw(
-    key: &[u8; KEY_LEN],
-    format: u8,
-    aad: &[u8],
-    sealed: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let Parts {
-        version,
-        nonce,
-        ct,
-        tag,
-    } = split(sealed, format)?;
+fn open_raw(key: &[u8; KEY_LEN], format: u8, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let Parts { version, nonce, ct, tag } = split(sealed, format)?;
     let mut buf = Zeroizing::new(ct.to_vec());
     // Poly1305 is checked before decrypting, so on failure `buf` holds only ciphertext.
     cipher(key)
@@ -273,13 +241,7 @@ fn open_raw(
 /// # Panics
 ///
 /// Only if `plaintext` exceeds the XChaCha20-Poly1305 limit of about 256 GiB.
-pub fn seal(
-    key: &DataKey,
-    key_version: u32,
-    aad: &[u8],
-    plaintext: &[u8],
-    rng: &dyn SecureRandom,
-) -> Vec<u8> {
+pub fn seal(key: &DataKey, key_version: u32, aad: &[u8], plaintext: &[u8], rng: &dyn SecureRandom) -> Vec<u8> {
     seal_raw(&key.key, SEALED_FORMAT_V1, key_version, aad, plaintext, rng)
 }
 

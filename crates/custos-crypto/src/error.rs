@@ -94,11 +94,9 @@ impl CryptoError {
     /// Attach a key file path to a [`CryptoError::KeyFormat`] error.
     pub(crate) fn in_file(self, path: &std::path::Path) -> Self {
         match self {
-            CryptoError::KeyFormat { line, reason } => CryptoError::KeyFileFormat {
-                path: path.to_path_buf(),
-                line,
-                reason,
-            },
+            CryptoError::KeyFormat { line, reason } => {
+                CryptoError::KeyFileFormat { path: path.to_path_buf(), line, reason }
+            }
             other => other,
         }
     }

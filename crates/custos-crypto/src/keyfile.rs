@@ -29,10 +29,7 @@ use crate::{CryptoError, KeyMaterial, SecureRandom};
 const MAX_KEY_FILE_LEN: u64 = 64 * 1024;
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> CryptoError + '_ {
-    move |source| CryptoError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| CryptoError::Io { path: path.to_path_buf(), source }
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -43,9 +40,7 @@ fn parent_dir(path: &Path) -> &Path {
 }
 
 fn sync_dir(dir: &Path) -> Result<(), CryptoError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
 }
 
 fn secret_file_options() -> OpenOptions {
@@ -63,10 +58,7 @@ fn secret_file_options() -> OpenOptions {
 fn write_temp(path: &Path, text: &str, rng: &dyn SecureRandom) -> Result<PathBuf, CryptoError> {
     let mut suffix = [0u8; 8];
     rng.fill(&mut suffix);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "keys".to_owned());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "keys".to_owned());
     let tmp = parent_dir(path).join(format!(".{name}.tmp-{}", hex::encode(suffix)));
     let result = secret_file_options()
         .open(&tmp)
@@ -86,24 +78,16 @@ fn write_temp(path: &Path, text: &str, rng: &dyn SecureRandom) -> Result<PathBuf
 
 /// Write `keys` to a new key file at `path` (mode 0600). Refuses to overwrite an existing
 /// file ([`CryptoError::KeyFileExists`]). The parent directory must exist.
-pub fn write_new_key_file(
-    path: &Path,
-    keys: &KeyMaterial,
-    rng: &dyn SecureRandom,
-) -> Result<(), CryptoError> {
+pub fn write_new_key_file(path: &Path, keys: &KeyMaterial, rng: &dyn SecureRandom) -> Result<(), CryptoError> {
     if path.symlink_metadata().is_ok() {
-        return Err(CryptoError::KeyFileExists {
-            path: path.to_path_buf(),
-        });
+        return Err(CryptoError::KeyFileExists { path: path.to_path_buf() });
     }
     let tmp = write_temp(path, &keys.to_text(), rng)?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {
         Ok(()) => sync_dir(parent_dir(path)),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(CryptoError::KeyFileExists {
-            path: path.to_path_buf(),
-        }),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(CryptoError::KeyFileExists { path: path.to_path_buf() }),
         Err(e) => Err(io_err(path)(e)),
     }
 }
@@ -122,20 +106,14 @@ pub fn load_key_file(path: &Path) -> Result<KeyMaterial, CryptoError> {
     let file = File::open(path).map_err(io_err(path))?;
     let meta = file.metadata().map_err(io_err(path))?;
     if !meta.is_file() {
-        return Err(CryptoError::KeyFileInvalid {
-            path: path.to_path_buf(),
-            reason: "not a regular file",
-        });
+        return Err(CryptoError::KeyFileInvalid { path: path.to_path_buf(), reason: "not a regular file" });
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o7777;
         if mode & 0o077 != 0 {
-            return Err(CryptoError::InsecureKeyFilePermissions {
-                path: path.to_path_buf(),
-                mode,
-            });
+            return Err(CryptoError::InsecureKeyFilePermissions { path: path.to_path_buf(), mode });
         }
     }
     if meta.len() > MAX_KEY_FILE_LEN {
@@ -148,27 +126,18 @@ pub fn load_key_file(path: &Path) -> Result<KeyMaterial, CryptoError> {
     // unwiped copies of the keys behind.
     let capacity = usize::try_from(meta.len()).unwrap_or(0) + 1;
     let mut text = Zeroizing::new(String::with_capacity(capacity));
-    file.take(MAX_KEY_FILE_LEN)
-        .read_to_string(&mut text)
-        .map_err(|e| {
-            if e.kind() == ErrorKind::InvalidData {
-                CryptoError::KeyFileFormat {
-                    path: path.to_path_buf(),
-                    line: 0,
-                    reason: "not UTF-8 text",
-                }
-            } else {
-                io_err(path)(e)
-            }
-        })?;
+    file.take(MAX_KEY_FILE_LEN).read_to_string(&mut text).map_err(|e| {
+        if e.kind() == ErrorKind::InvalidData {
+            CryptoError::KeyFileFormat { path: path.to_path_buf(), line: 0, reason: "not UTF-8 text" }
+        } else {
+            io_err(path)(e)
+        }
+    })?;
     KeyMaterial::from_text(&text).map_err(|e| e.in_file(path))
 }
 
 /// Load the key file at `path`, or create it with fresh keys if it does not exist.
-pub fn load_or_create_key_file(
-    path: &Path,
-    rng: &dyn SecureRandom,
-) -> Result<KeyMaterial, CryptoError> {
+pub fn load_or_create_key_file(path: &Path, rng: &dyn SecureRandom) -> Result<KeyMaterial, CryptoError> {
     match load_key_file(path) {
         Err(CryptoError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
             match create_key_file(path, rng) {

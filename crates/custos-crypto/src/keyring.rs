@@ -27,8 +27,7 @@ use crate::hexutil::{decode_key, push_hex};
 use crate::{BlindIndexKey, CryptoError, DataKey, MasterKey, SecureRandom, wrapped_key_version};
 
 const HEADER: &str = "custos-keys v1";
-const COMMENT: &str =
-    "# Custos key file: secret. Keep mode 0600 and back it up apart from the database.";
+const COMMENT: &str = "# Custos key file: secret. Keep mode 0600 and back it up apart from the database.";
 
 const ENV_B64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -63,27 +62,18 @@ fn fmt_err(line: usize, reason: &'static str) -> CryptoError {
 impl KeyMaterial {
     /// A key ring from its parts. The master key with the highest version becomes
     /// current. Fails on an empty list or duplicate versions.
-    pub fn new(
-        masters: Vec<MasterKey>,
-        blind_index_key: BlindIndexKey,
-    ) -> Result<Self, CryptoError> {
+    pub fn new(masters: Vec<MasterKey>, blind_index_key: BlindIndexKey) -> Result<Self, CryptoError> {
         let mut by_version = BTreeMap::new();
         for m in masters {
             let v = m.version();
             if by_version.insert(v, m).is_some() {
-                return Err(CryptoError::InvalidKeyMaterial(
-                    "duplicate master key version",
-                ));
+                return Err(CryptoError::InvalidKeyMaterial("duplicate master key version"));
             }
         }
         let Some((_, current)) = by_version.pop_last() else {
             return Err(CryptoError::InvalidKeyMaterial("no master key"));
         };
-        Ok(Self {
-            current,
-            previous: by_version,
-            blind_index: blind_index_key,
-        })
+        Ok(Self { current, previous: by_version, blind_index: blind_index_key })
     }
 
     /// Fresh random keys: master key version 1 and a blind-index root key.
@@ -102,20 +92,12 @@ impl KeyMaterial {
 
     /// The master key with this version, if the ring has it.
     pub fn master(&self, version: u32) -> Option<&MasterKey> {
-        if version == self.current.version() {
-            Some(&self.current)
-        } else {
-            self.previous.get(&version)
-        }
+        if version == self.current.version() { Some(&self.current) } else { self.previous.get(&version) }
     }
 
     /// All master key versions, ascending.
     pub fn master_versions(&self) -> Vec<u32> {
-        self.previous
-            .keys()
-            .copied()
-            .chain(std::iter::once(self.current.version()))
-            .collect()
+        self.previous.keys().copied().chain(std::iter::once(self.current.version())).collect()
     }
 
     /// The blind-index root key.
@@ -130,9 +112,7 @@ impl KeyMaterial {
             .current
             .version()
             .checked_add(1)
-            .ok_or(CryptoError::InvalidKeyMaterial(
-                "master key version overflow",
-            ))?;
+            .ok_or(CryptoError::InvalidKeyMaterial("master key version overflow"))?;
         let old = std::mem::replace(&mut self.current, MasterKey::generate(v, rng));
         self.previous.insert(old.version(), old);
         Ok(v)
@@ -146,9 +126,7 @@ impl KeyMaterial {
     /// Unwrap a data key with whichever master key version wrapped it.
     pub fn unwrap_data_key(&self, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, CryptoError> {
         let v = wrapped_key_version(wrapped)?;
-        self.master(v)
-            .ok_or(CryptoError::UnknownKeyVersion(v))?
-            .unwrap(wrapped, aad)
+        self.master(v).ok_or(CryptoError::UnknownKeyVersion(v))?.unwrap(wrapped, aad)
     }
 
     /// True when `wrapped` is not wrapped by the current master key (rotation pending).
@@ -157,12 +135,7 @@ impl KeyMaterial {
     }
 
     /// Unwrap with the old master key and wrap again with the current one.
-    pub fn rewrap_data_key(
-        &self,
-        wrapped: &[u8],
-        aad: &[u8],
-        rng: &dyn SecureRandom,
-    ) -> Result<Vec<u8>, CryptoError> {
+    pub fn rewrap_data_key(&self, wrapped: &[u8], aad: &[u8], rng: &dyn SecureRandom) -> Result<Vec<u8>, CryptoError> {
         let dek = self.unwrap_data_key(wrapped, aad)?;
         Ok(self.wrap_data_key(&dek, aad, rng))
     }
@@ -206,37 +179,29 @@ impl KeyMaterial {
                     seen_header = true;
                     continue;
                 }
-                return Err(fmt_err(
-                    line_no,
-                    "expected the header line `custos-keys v1`",
-                ));
+                return Err(fmt_err(line_no, "expected the header line `custos-keys v1`"));
             }
             let mut words = line.split_whitespace();
             match (words.next(), words.next(), words.next(), words.next()) {
                 (Some("master"), Some(version), Some(hex), None) => {
-                    let version: u32 = version
-                        .parse()
-                        .map_err(|_| fmt_err(line_no, "master key version is not a number"))?;
+                    let version: u32 =
+                        version.parse().map_err(|_| fmt_err(line_no, "master key version is not a number"))?;
                     if masters.iter().any(|m| m.version() == version) {
                         return Err(fmt_err(line_no, "duplicate master key version"));
                     }
-                    let key = decode_key(hex)
-                        .ok_or_else(|| fmt_err(line_no, "master key is not 64 hex digits"))?;
+                    let key = decode_key(hex).ok_or_else(|| fmt_err(line_no, "master key is not 64 hex digits"))?;
                     masters.push(MasterKey::from_zeroizing(version, key));
                 }
                 (Some("blind-index"), Some(hex), None, None) => {
                     if blind.is_some() {
                         return Err(fmt_err(line_no, "more than one blind-index line"));
                     }
-                    let key = decode_key(hex)
-                        .ok_or_else(|| fmt_err(line_no, "blind-index key is not 64 hex digits"))?;
+                    let key =
+                        decode_key(hex).ok_or_else(|| fmt_err(line_no, "blind-index key is not 64 hex digits"))?;
                     blind = Some(BlindIndexKey::from_zeroizing(key));
                 }
                 _ => {
-                    return Err(fmt_err(
-                        line_no,
-                        "expected `master <version> <hex>` or `blind-index <hex>`",
-                    ));
+                    return Err(fmt_err(line_no, "expected `master <version> <hex>` or `blind-index <hex>`"));
                 }
             }
         }
@@ -271,8 +236,7 @@ impl KeyMaterial {
         ENV_B64
             .decode_vec(compact.as_bytes(), &mut decoded)
             .map_err(|_| fmt_err(0, "environment value is neither key text nor base64 of it"))?;
-        let text = std::str::from_utf8(&decoded)
-            .map_err(|_| fmt_err(0, "decoded environment value is not UTF-8"))?;
+        let text = std::str::from_utf8(&decoded).map_err(|_| fmt_err(0, "decoded environment value is not UTF-8"))?;
         Self::from_text(text)
     }
 }

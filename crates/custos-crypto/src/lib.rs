@@ -38,8 +38,8 @@ pub mod token;
 
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndexKey};
 pub use envelope::{
-    DataKey, KEY_LEN, MasterKey, NONCE_LEN, SEALED_FORMAT_V1, SEALED_OVERHEAD, TAG_LEN,
-    WRAPPED_FORMAT_V1, WRAPPED_LEN, field_aad, open, seal, sealed_key_version, wrapped_key_version,
+    DataKey, KEY_LEN, MasterKey, NONCE_LEN, SEALED_FORMAT_V1, SEALED_OVERHEAD, TAG_LEN, WRAPPED_FORMAT_V1, WRAPPED_LEN,
+    field_aad, open, seal, sealed_key_version, wrapped_key_version,
 };
 pub use error::CryptoError;
 pub use keyring::KeyMaterial;

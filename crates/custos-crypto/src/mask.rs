@@ -6,9 +6,9 @@
 /// Two-digit E.164 country codes; codes starting with 1 or 7 have one digit and every
 /// other code has three (ITU-T E.164 assignment).
 const TWO_DIGIT_CC: &[&str] = &[
-    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47",
-    "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
-    "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51",
+    "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90",
+    "91", "92", "93", "94", "95", "98",
 ];
 
 fn country_code_len(digits: &str) -> usize {
@@ -45,11 +45,7 @@ pub fn mask_mobile(v: &str) -> String {
         let cc_len = country_code_len(&digits);
         if digits.len() >= cc_len + 8 {
             let (cc, national) = digits.split_at(cc_len);
-            return format!(
-                "+{cc} {}****{}",
-                &national[..2],
-                &national[national.len() - 4..]
-            );
+            return format!("+{cc} {}****{}", &national[..2], &national[national.len() - 4..]);
         }
         return "****".to_owned();
     }
@@ -152,10 +148,7 @@ mod tests {
     #[test]
     fn bank_cards() {
         assert_eq!(mask_bank_card("6222020200112345678"), "**** **** **** 5678");
-        assert_eq!(
-            mask_bank_card("6222 0202 0011 2345 678"),
-            "**** **** **** 5678"
-        );
+        assert_eq!(mask_bank_card("6222 0202 0011 2345 678"), "**** **** **** 5678");
         assert_eq!(mask_bank_card("1234"), "**** **** **** ****");
     }
 

@@ -27,8 +27,8 @@ const MAX_ITERATIONS: u32 = 16;
 const MAX_PARALLELISM: u32 = 16;
 
 fn hasher() -> Result<Argon2<'static>, CryptoError> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, Some(OUTPUT_LEN))
-        .map_err(|_| CryptoError::PasswordHashing)?;
+    let params =
+        Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, Some(OUTPUT_LEN)).map_err(|_| CryptoError::PasswordHashing)?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -36,9 +36,7 @@ fn hash_bytes(password: &[u8], rng: &dyn SecureRandom) -> Result<String, CryptoE
     let mut salt = [0u8; SALT_LEN];
     rng.fill(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|_| CryptoError::PasswordHashing)?;
-    let hash = hasher()?
-        .hash_password(password, &salt)
-        .map_err(|_| CryptoError::PasswordHashing)?;
+    let hash = hasher()?.hash_password(password, &salt).map_err(|_| CryptoError::PasswordHashing)?;
     Ok(hash.to_string())
 }
 
@@ -49,31 +47,20 @@ pub fn hash_password(password: &str, rng: &dyn SecureRandom) -> Result<String, C
 }
 
 fn parse(phc: &str) -> Result<(PasswordHash<'_>, Params), CryptoError> {
-    let parsed = PasswordHash::new(phc)
-        .map_err(|_| CryptoError::MalformedPasswordHash("not a PHC string"))?;
+    let parsed = PasswordHash::new(phc).map_err(|_| CryptoError::MalformedPasswordHash("not a PHC string"))?;
     if parsed.algorithm != argon2::ARGON2ID_IDENT {
-        return Err(CryptoError::MalformedPasswordHash(
-            "algorithm is not argon2id",
-        ));
+        return Err(CryptoError::MalformedPasswordHash("algorithm is not argon2id"));
     }
     if parsed.version != Some(Version::V0x13.into()) {
         return Err(CryptoError::MalformedPasswordHash("version is not 19"));
     }
-    let params = Params::try_from(&parsed)
-        .map_err(|_| CryptoError::MalformedPasswordHash("invalid parameters"))?;
-    if params.m_cost() > MAX_MEMORY_KIB
-        || params.t_cost() > MAX_ITERATIONS
-        || params.p_cost() > MAX_PARALLELISM
-    {
-        return Err(CryptoError::MalformedPasswordHash(
-            "parameters exceed the accepted maximum",
-        ));
+    let params = Params::try_from(&parsed).map_err(|_| CryptoError::MalformedPasswordHash("invalid parameters"))?;
+    if params.m_cost() > MAX_MEMORY_KIB || params.t_cost() > MAX_ITERATIONS || params.p_cost() > MAX_PARALLELISM {
+        return Err(CryptoError::MalformedPasswordHash("parameters exceed the accepted maximum"));
     }
     match (&parsed.salt, &parsed.hash) {
         (Some(_), Some(h)) if h.len() >= 16 => Ok((parsed, params)),
-        _ => Err(CryptoError::MalformedPasswordHash(
-            "salt or hash missing or too short",
-        )),
+        _ => Err(CryptoError::MalformedPasswordHash("salt or hash missing or too short")),
     }
 }
 
@@ -85,9 +72,7 @@ pub fn verify_password(password: &str, phc: &str) -> Result<bool, CryptoError> {
     match Argon2::default().verify_password(password.as_bytes(), &parsed) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::Password) => Ok(false),
-        Err(_) => Err(CryptoError::MalformedPasswordHash(
-            "hash cannot be recomputed",
-        )),
+        Err(_) => Err(CryptoError::MalformedPasswordHash("hash cannot be recomputed")),
     }
 }
 
@@ -105,7 +90,8 @@ pub fn needs_rehash(phc: &str) -> Result<bool, CryptoError> {
 
 /// Used only if hashing the dummy secret at run time were ever to fail: an Argon2id hash
 /// (current parameters) of 32 random bytes that were thrown away when it was made.
-const FALLBACK_DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$4M+A5bjpu5RFNfkpfdlJng$N+eHMFd5dl+WAftswsZETNSyspSGuO+VGCHy9C1VHdw";
+const FALLBACK_DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$4M+A5bjpu5RFNfkpfdlJng$N+eHMFd5dl+WAftswsZETNSyspSGuO+VGCHy9C1VHdw";
 
 /// A valid PHC hash, with the current parameters, of a random secret nobody knows.
 /// Verify against it when the user does not exist, so that "unknown user" and "wrong

@@ -26,9 +26,7 @@ impl SecureRandom for OsRandom {
     /// predictable bytes would be far worse than stopping.
     fn fill(&self, buf: &mut [u8]) {
         if let Err(err) = getrandom::fill(buf) {
-            panic!(
-                "the operating system random number generator failed ({err}); cannot continue safely"
-            );
+            panic!("the operating system random number generator failed ({err}); cannot continue safely");
         }
     }
 }
@@ -58,14 +56,7 @@ impl Drop for SeededState {
 impl SeededRandom {
     /// A generator from a full 32-byte seed.
     pub fn new(seed: [u8; 32]) -> Self {
-        Self {
-            state: Mutex::new(SeededState {
-                seed: Zeroizing::new(seed),
-                counter: 0,
-                block: [0; 32],
-                used: 32,
-            }),
-        }
+        Self { state: Mutex::new(SeededState { seed: Zeroizing::new(seed), counter: 0, block: [0; 32], used: 32 }) }
     }
 
     /// A generator from a small integer seed (convenient in tests).
@@ -116,11 +107,7 @@ mod tests {
 
     #[test]
     fn seeded_is_deterministic_and_seed_dependent() {
-        let (a, b, c) = (
-            SeededRandom::from_u64(7),
-            SeededRandom::from_u64(7),
-            SeededRandom::from_u64(8),
-        );
+        let (a, b, c) = (SeededRandom::from_u64(7), SeededRandom::from_u64(7), SeededRandom::from_u64(8));
         let (mut x, mut y, mut z) = ([0u8; 100], [0u8; 100], [0u8; 100]);
         a.fill(&mut x);
         // Split reads give the same stream as one read.

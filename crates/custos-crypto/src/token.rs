@@ -38,10 +38,7 @@ pub fn digest_matches(token: &str, expected: &[u8; 32]) -> bool {
 /// prefix: lets callers reject garbage before a database lookup.
 pub fn is_well_formed(prefix: &str, token: &str) -> bool {
     token.strip_prefix(prefix).is_some_and(|rest| {
-        rest.len() == TOKEN_ENCODED_LEN
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        rest.len() == TOKEN_ENCODED_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     })
 }
 

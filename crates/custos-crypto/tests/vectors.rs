@@ -23,8 +23,7 @@ fn vectors_dir() -> PathBuf {
 
 fn read(rel: &str) -> String {
     let path = vectors_dir().join(rel);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read vector file {}: {e}", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read vector file {}: {e}", path.display()))
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -76,44 +75,22 @@ fn run_aead<C: KeyInit + Aead>(file: &str, nonce_len: usize) -> Counts {
     let mut counts = Counts::default();
     for case in f.test_groups.iter().flat_map(|g| &g.tests) {
         let id = case.tc_id;
-        let (key, iv, aad, msg) = (
-            unhex(&case.key),
-            unhex(&case.iv),
-            unhex(&case.aad),
-            unhex(&case.msg),
-        );
+        let (key, iv, aad, msg) = (unhex(&case.key), unhex(&case.iv), unhex(&case.aad), unhex(&case.msg));
         let ct_tag = [unhex(&case.ct), unhex(&case.tag)].concat();
         if iv.len() != nonce_len {
             // The primitive only takes its own nonce size; such cases must be invalid.
             assert_eq!(case.result, "invalid", "tc {id}");
-            assert!(
-                case.flags.iter().any(|f| f == "InvalidNonceSize"),
-                "tc {id}"
-            );
+            assert!(case.flags.iter().any(|f| f == "InvalidNonceSize"), "tc {id}");
             counts.rejected_by_parameters += 1;
             continue;
         }
         let cipher = C::new_from_slice(&key).unwrap();
         let nonce = chacha20poly1305::aead::generic_array::GenericArray::from_slice(&iv);
-        let opened = cipher.decrypt(
-            nonce,
-            Payload {
-                msg: &ct_tag,
-                aad: &aad,
-            },
-        );
+        let opened = cipher.decrypt(nonce, Payload { msg: &ct_tag, aad: &aad });
         match case.result.as_str() {
             "valid" => {
                 assert_eq!(opened.as_deref(), Ok(&msg[..]), "tc {id}: decrypt");
-                let sealed = cipher
-                    .encrypt(
-                        nonce,
-                        Payload {
-                            msg: &msg,
-                            aad: &aad,
-                        },
-                    )
-                    .unwrap();
+                let sealed = cipher.encrypt(nonce, Payload { msg: &msg, aad: &aad }).unwrap();
                 assert_eq!(sealed, ct_tag, "tc {id}: encrypt");
                 counts.valid += 1;
             }
@@ -271,12 +248,9 @@ fn rfc9106_argon2id() {
         .build()
         .unwrap();
     let secret = unhex(&v.secret_hex);
-    let argon =
-        Argon2::new_with_secret(&secret, Algorithm::Argon2id, Version::V0x13, params).unwrap();
+    let argon = Argon2::new_with_secret(&secret, Algorithm::Argon2id, Version::V0x13, params).unwrap();
     let mut out = vec![0u8; v.tag_length];
-    argon
-        .hash_password_into(&unhex(&v.password_hex), &unhex(&v.salt_hex), &mut out)
-        .unwrap();
+    argon.hash_password_into(&unhex(&v.password_hex), &unhex(&v.salt_hex), &mut out).unwrap();
     assert_eq!(hex::encode(out), v.tag_hex);
 }
 
@@ -293,27 +267,12 @@ fn seal_layout_matches_the_primitive() {
     assert_eq!(&sealed[..5], &[0x01, 1, 2, 3, 4]);
     let cipher = XChaCha20Poly1305::new_from_slice(&key).unwrap();
     let full_aad = [&sealed[..5], &aad[..]].concat();
-    let pt = cipher
-        .decrypt(
-            XNonce::from_slice(&sealed[5..29]),
-            Payload {
-                msg: &sealed[29..],
-                aad: &full_aad,
-            },
-        )
-        .unwrap();
+    let pt =
+        cipher.decrypt(XNonce::from_slice(&sealed[5..29]), Payload { msg: &sealed[29..], aad: &full_aad }).unwrap();
     assert_eq!(pt, b"13812345678");
     // And the other way round: a hand-made envelope opens.
     let nonce = [7u8; 24];
-    let ct = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: b"hi",
-                aad: &full_aad,
-            },
-        )
-        .unwrap();
+    let ct = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: b"hi", aad: &full_aad }).unwrap();
     let hand = [&sealed[..5], &nonce[..], &ct[..]].concat();
     assert_eq!(open(&dek, &aad, &hand).unwrap().as_slice(), b"hi");
 }

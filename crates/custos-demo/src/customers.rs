@@ -53,11 +53,7 @@ impl Owners {
             (true, true) => &self.east,
             (true, false) => &self.south,
         };
-        if pool.is_empty() {
-            self.manager
-        } else {
-            Some(*pick(rng, pool))
-        }
+        if pool.is_empty() { self.manager } else { Some(*pick(rng, pool)) }
     }
 }
 
@@ -108,10 +104,7 @@ impl<R: Rng> Gen<'_, R> {
         if hi < floor {
             return None;
         }
-        let lo = date!(1950 - 01 - 01)
-            .to_julian_day()
-            .min(hi - 365 * 20)
-            .max(floor);
+        let lo = date!(1950 - 01 - 01).to_julian_day().min(hi - 365 * 20).max(floor);
         Date::from_julian_day(self.rng.random_range(lo..=hi)).ok()
     }
 
@@ -166,12 +159,7 @@ impl<R: Rng> Gen<'_, R> {
         }
     }
 
-    fn intl_address(
-        &mut self,
-        country: &Country,
-        city: (&str, &str, &str, &str),
-        office: bool,
-    ) -> String {
+    fn intl_address(&mut self, country: &Country, city: (&str, &str, &str, &str), office: bool) -> String {
         let (city, region, postal, _) = city;
         let name = country.name;
         let street = pick(self.rng, country.streets);
@@ -186,27 +174,17 @@ impl<R: Rng> Gen<'_, R> {
             AddressStyle::Germany => format!("{street} {no}, {postal} {city}, {name}"),
             AddressStyle::Netherlands => format!("{street} {no}, {postal} {city}, {name}"),
             AddressStyle::Australia if office => {
-                format!(
-                    "Level {}, {no} {street}, {city} {region} {postal}, {name}",
-                    suite / 100
-                )
+                format!("Level {}, {no} {street}, {city} {region} {postal}, {name}", suite / 100)
             }
             AddressStyle::Australia => format!("{no} {street}, {city} {region} {postal}, {name}"),
             AddressStyle::Singapore => {
-                format!(
-                    "{no} {street}, #{:02}-{:02}, {city} {postal}",
-                    suite / 50,
-                    suite % 50 + 1
-                )
+                format!("{no} {street}, #{:02}-{:02}, {city} {postal}", suite / 50, suite % 50 + 1)
             }
         }
     }
 
     fn country(&mut self) -> &'static Country {
-        let i = *weighted(
-            self.rng,
-            &[(0usize, 3), (1, 4), (2, 2), (3, 1), (4, 1), (5, 1)],
-        );
+        let i = *weighted(self.rng, &[(0usize, 3), (1, 4), (2, 2), (3, 1), (4, 1), (5, 1)]);
         COUNTRIES.get(i).unwrap_or(&COUNTRIES[0])
     }
 
@@ -230,21 +208,14 @@ impl<R: Rng> Gen<'_, R> {
             let (district, _) = *pick(rng, city.districts);
             let (trade_name, tn_slug) = *pick(rng, CN_TRADE_NAMES);
             let (word, industry, t_slug) = *pick(rng, CN_TRADES);
-            let suffix = if rng.random_bool(0.15) {
-                "股份有限公司"
-            } else {
-                "有限公司"
-            };
+            let suffix = if rng.random_bool(0.15) { "股份有限公司" } else { "有限公司" };
             (
                 format!("{}{trade_name}{word}{suffix}", city.name),
                 (city, district, format!("{tn_slug}-{t_slug}"), industry),
             )
         });
         let domain = format!("{slug}.example");
-        let local = pick(
-            self.rng,
-            &["info", "sales", "contact", "office", "purchasing"],
-        );
+        let local = pick(self.rng, &["info", "sales", "contact", "office", "purchasing"]);
         let mut input = CustomerInput {
             name: Some(name),
             kind: Some("organization".into()),
@@ -262,9 +233,7 @@ impl<R: Rng> Gen<'_, R> {
         input.bank_account = self.bank_account(true);
         self.common(&mut input, true);
         let n = *weighted(self.rng, &[(1usize, 50), (2, 35), (3, 15)]);
-        let contacts = (0..n)
-            .map(|_| self.cn_contact(&domain, city.area_code))
-            .collect();
+        let contacts = (0..n).map(|_| self.cn_contact(&domain, city.area_code)).collect();
         (input, contacts)
     }
 
@@ -296,25 +265,14 @@ impl<R: Rng> Gen<'_, R> {
         });
         let city = pick(self.rng, CN_CITIES);
         let (district, region) = *pick(self.rng, city.districts);
-        let birthday = if self.chance(0.85) {
-            self.birthday()
-        } else {
-            None
-        };
+        let birthday = if self.chance(0.85) { self.birthday() } else { None };
         let local = match self.rng.random_range(0..4u32) {
             0 => format!("{sp}{gp}"),
             1 => format!("{gp}.{sp}"),
-            2 => format!(
-                "{sp}{gp}{}",
-                birthday.map_or(88, |b| b.year().rem_euclid(100))
-            ),
+            2 => format!("{sp}{gp}{}", birthday.map_or(88, |b| b.year().rem_euclid(100))),
             _ => format!("{sp}.{gp}"),
         };
-        let mut input = CustomerInput {
-            name: Some(name),
-            kind: Some("person".into()),
-            ..CustomerInput::default()
-        };
+        let mut input = CustomerInput { name: Some(name), kind: Some("person".into()), ..CustomerInput::default() };
         if self.chance(0.85) {
             let domain = pick(self.rng, PERSON_MAIL_DOMAINS);
             input.email = Some(self.email(&local, domain));
@@ -329,12 +287,7 @@ impl<R: Rng> Gen<'_, R> {
             input.address = Some(self.cn_address(city, district, false));
         }
         if let Some(b) = birthday {
-            input.birthday = Some(format!(
-                "{:04}-{:02}-{:02}",
-                b.year(),
-                u8::from(b.month()),
-                b.day()
-            ));
+            input.birthday = Some(format!("{:04}-{:02}-{:02}", b.year(), u8::from(b.month()), b.day()));
             if self.chance(0.8) {
                 // Born here, or somewhere else in the country.
                 let region = if self.chance(0.6) {
@@ -370,19 +323,12 @@ impl<R: Rng> Gen<'_, R> {
             let word = pick(rng, EN_COMPANY_WORDS);
             let (trade, industry) = *pick(rng, EN_TRADES);
             let suffix = pick(rng, country.company_suffixes);
-            let base = if rng.random_bool(0.2) {
-                word.to_string()
-            } else {
-                format!("{word} {trade}")
-            };
+            let base = if rng.random_bool(0.2) { word.to_string() } else { format!("{word} {trade}") };
             (format!("{base} {suffix}"), (slug(&base), industry))
         });
         let domain = format!("{slug}.example");
         let city = *pick(self.rng, country.cities);
-        let local = pick(
-            self.rng,
-            &["info", "sales", "hello", "procurement", "office"],
-        );
+        let local = pick(self.rng, &["info", "sales", "hello", "procurement", "office"]);
         let mut input = CustomerInput {
             name: Some(name),
             kind: Some("organization".into()),
@@ -400,9 +346,7 @@ impl<R: Rng> Gen<'_, R> {
         input.bank_account = self.bank_account(false);
         self.common(&mut input, false);
         let n = *weighted(self.rng, &[(1usize, 50), (2, 35), (3, 15)]);
-        let contacts = (0..n)
-            .map(|_| self.intl_contact(&domain, country, city.3))
-            .collect();
+        let contacts = (0..n).map(|_| self.intl_contact(&domain, country, city.3)).collect();
         (input, contacts)
     }
 
@@ -432,11 +376,7 @@ impl<R: Rng> Gen<'_, R> {
         });
         let country = self.country();
         let city = *pick(self.rng, country.cities);
-        let mut input = CustomerInput {
-            name: Some(name),
-            kind: Some("person".into()),
-            ..CustomerInput::default()
-        };
+        let mut input = CustomerInput { name: Some(name), kind: Some("person".into()), ..CustomerInput::default() };
         if self.chance(0.9) {
             let domain = pick(self.rng, PERSON_MAIL_DOMAINS);
             input.email = Some(self.email(&format!("{}.{}", slug(first), slug(last)), domain));
@@ -451,9 +391,8 @@ impl<R: Rng> Gen<'_, R> {
             input.address = Some(self.intl_address(country, city, false));
         }
         if self.chance(0.6) {
-            input.birthday = self
-                .birthday()
-                .map(|b| format!("{:04}-{:02}-{:02}", b.year(), u8::from(b.month()), b.day()));
+            input.birthday =
+                self.birthday().map(|b| format!("{:04}-{:02}-{:02}", b.year(), u8::from(b.month()), b.day()));
         }
         input.bank_account = self.bank_account(false);
         self.common(&mut input, false);
@@ -483,19 +422,9 @@ fn slug(s: &str) -> String {
 }
 
 /// `count` customers, about 60% Chinese and 40% international, 65% organisations.
-pub fn customers(
-    rng: &mut impl Rng,
-    count: usize,
-    today: Date,
-    users: &[DemoUser],
-) -> Vec<DemoCustomer> {
+pub fn customers(rng: &mut impl Rng, count: usize, today: Date, users: &[DemoUser]) -> Vec<DemoCustomer> {
     let owners = Owners::from(users);
-    let mut g = Gen {
-        rng,
-        today,
-        emails: BTreeSet::new(),
-        names: BTreeSet::new(),
-    };
+    let mut g = Gen { rng, today, emails: BTreeSet::new(), names: BTreeSet::new() };
     (0..count)
         .map(|_| {
             let chinese = g.chance(0.6);
@@ -506,24 +435,11 @@ pub fn customers(
                 (false, true) => g.intl_org(),
                 (false, false) => g.intl_person(),
             };
-            let status = *weighted(
-                g.rng,
-                &[
-                    ("lead", 30),
-                    ("prospect", 25),
-                    ("customer", 35),
-                    ("churned", 10),
-                ],
-            );
+            let status = *weighted(g.rng, &[("lead", 30), ("prospect", 25), ("customer", 35), ("churned", 10)]);
             input.status = Some(status.to_string());
             let owner = owners.choose(g.rng, chinese, status == "lead");
             let team = owner.and_then(|u| users.get(u)).and_then(|u| u.team);
-            DemoCustomer {
-                input,
-                owner,
-                team,
-                contacts,
-            }
+            DemoCustomer { input, owner, team, contacts }
         })
         .collect()
 }

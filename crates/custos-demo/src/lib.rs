@@ -67,12 +67,7 @@ pub fn generate(seed: u64, customers: usize, today: time::Date) -> DemoCompany {
     customer_rng.set_stream(STREAM_CUSTOMERS);
     let customers = customers::customers(&mut customer_rng, customers, today, &users);
 
-    DemoCompany {
-        name: "Custos Demo 演示贸易有限公司".to_string(),
-        teams,
-        users,
-        customers,
-    }
+    DemoCompany { name: "Custos Demo 演示贸易有限公司".to_string(), teams, users, customers }
 }
 
 /// A uniformly chosen element. Callers pass only non-empty constant lists.

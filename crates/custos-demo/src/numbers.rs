@@ -8,9 +8,7 @@ use time::Date;
 
 /// `n` random decimal digits.
 pub fn digits(rng: &mut impl Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-        .collect()
+    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
 }
 
 /// The ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID, or
@@ -22,11 +20,7 @@ pub fn resident_id_check(first17: &str) -> Option<char> {
     if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = b
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = b.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK.get((sum % 11) as usize).map(|&c| char::from(c))
 }
 
@@ -34,12 +28,7 @@ pub fn resident_id_check(first17: &str) -> Option<char> {
 /// `None` only if `region` is not six digits.
 pub fn resident_id(rng: &mut impl Rng, region: &str, birth: Date) -> Option<String> {
     let seq = rng.random_range(1..1000u32);
-    let first17 = format!(
-        "{region}{:04}{:02}{:02}{seq:03}",
-        birth.year(),
-        u8::from(birth.month()),
-        birth.day()
-    );
+    let first17 = format!("{region}{:04}{:02}{:02}{seq:03}", birth.year(), u8::from(birth.month()), birth.day());
     let check = resident_id_check(&first17)?;
     Some(format!("{first17}{check}"))
 }

@@ -16,21 +16,13 @@ pub const CN_CITIES: &[CnCity] = &[
         name: "北京",
         province: "",
         area_code: "010",
-        districts: &[
-            ("朝阳区", "110105"),
-            ("海淀区", "110108"),
-            ("东城区", "110101"),
-        ],
+        districts: &[("朝阳区", "110105"), ("海淀区", "110108"), ("东城区", "110101")],
     },
     CnCity {
         name: "上海",
         province: "",
         area_code: "021",
-        districts: &[
-            ("徐汇区", "310104"),
-            ("浦东新区", "310115"),
-            ("静安区", "310106"),
-        ],
+        districts: &[("徐汇区", "310104"), ("浦东新区", "310115"), ("静安区", "310106")],
     },
     CnCity {
         name: "广州",
@@ -113,14 +105,7 @@ pub const CN_ROADS: &[&str] = &[
     "青年路",
 ];
 
-pub const CN_BUILDINGS: &[&str] = &[
-    "科技大厦",
-    "国际中心",
-    "商务广场",
-    "创新园",
-    "金融中心",
-    "产业园",
-];
+pub const CN_BUILDINGS: &[&str] = &["科技大厦", "国际中心", "商务广场", "创新园", "金融中心", "产业园"];
 
 /// Common surnames with their pinyin.
 pub const CN_SURNAMES: &[(&str, &str)] = &[
@@ -283,14 +268,7 @@ pub const COUNTRIES: &[Country] = &[
             ("Manchester", "", "M1 1AE", "161"),
             ("Edinburgh", "", "EH1 1YZ", "131"),
         ],
-        streets: &[
-            "High Street",
-            "Station Road",
-            "Victoria Road",
-            "Church Lane",
-            "Kings Road",
-            "Market Street",
-        ],
+        streets: &["High Street", "Station Road", "Victoria Road", "Church Lane", "Kings Road", "Market Street"],
         company_suffixes: &["Ltd", "plc", "LLP"],
     },
     Country {
@@ -303,68 +281,35 @@ pub const COUNTRIES: &[Country] = &[
             ("Seattle", "WA", "98101", "206"),
             ("Austin", "TX", "78701", "512"),
         ],
-        streets: &[
-            "Main Street",
-            "Market Street",
-            "Oak Avenue",
-            "Maple Drive",
-            "Park Avenue",
-            "Mission Street",
-        ],
+        streets: &["Main Street", "Market Street", "Oak Avenue", "Maple Drive", "Park Avenue", "Mission Street"],
         company_suffixes: &["Inc.", "LLC", "Corp."],
     },
     Country {
         name: "Germany",
         style: AddressStyle::Germany,
-        cities: &[
-            ("Berlin", "", "10115", "30"),
-            ("Hamburg", "", "20095", "40"),
-            ("Munich", "", "80331", "89"),
-        ],
-        streets: &[
-            "Hauptstrasse",
-            "Bahnhofstrasse",
-            "Gartenweg",
-            "Schillerstrasse",
-            "Lindenallee",
-        ],
+        cities: &[("Berlin", "", "10115", "30"), ("Hamburg", "", "20095", "40"), ("Munich", "", "80331", "89")],
+        streets: &["Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Schillerstrasse", "Lindenallee"],
         company_suffixes: &["GmbH", "AG", "GmbH & Co. KG"],
     },
     Country {
         name: "Netherlands",
         style: AddressStyle::Netherlands,
-        cities: &[
-            ("Amsterdam", "", "1012 AB", "20"),
-            ("Rotterdam", "", "3011 AD", "10"),
-        ],
+        cities: &[("Amsterdam", "", "1012 AB", "20"), ("Rotterdam", "", "3011 AD", "10")],
         streets: &["Keizersgracht", "Damrak", "Coolsingel", "Prinsengracht"],
         company_suffixes: &["B.V.", "N.V."],
     },
     Country {
         name: "Australia",
         style: AddressStyle::Australia,
-        cities: &[
-            ("Sydney", "NSW", "2000", "2"),
-            ("Melbourne", "VIC", "3000", "3"),
-        ],
-        streets: &[
-            "George Street",
-            "Collins Street",
-            "Pitt Street",
-            "Flinders Lane",
-        ],
+        cities: &[("Sydney", "NSW", "2000", "2"), ("Melbourne", "VIC", "3000", "3")],
+        streets: &["George Street", "Collins Street", "Pitt Street", "Flinders Lane"],
         company_suffixes: &["Pty Ltd"],
     },
     Country {
         name: "Singapore",
         style: AddressStyle::Singapore,
         cities: &[("Singapore", "", "018956", "")],
-        streets: &[
-            "Raffles Place",
-            "Orchard Road",
-            "Robinson Road",
-            "Anson Road",
-        ],
+        streets: &["Raffles Place", "Orchard Road", "Robinson Road", "Anson Road"],
         company_suffixes: &["Pte. Ltd."],
     },
 ];
@@ -397,9 +342,8 @@ pub const EN_FIRST: &[&str] = &[
 ];
 
 pub const EN_LAST: &[&str] = &[
-    "Carter", "Smith", "Johnson", "Williams", "Brown", "Taylor", "Anderson", "Clarke", "Walker",
-    "Wright", "Schmidt", "Becker", "Jansen", "de Vries", "Murphy", "Nguyen", "Patel", "Khan",
-    "Fischer", "Evans", "Harris", "Lee",
+    "Carter", "Smith", "Johnson", "Williams", "Brown", "Taylor", "Anderson", "Clarke", "Walker", "Wright", "Schmidt",
+    "Becker", "Jansen", "de Vries", "Murphy", "Nguyen", "Patel", "Khan", "Fischer", "Evans", "Harris", "Lee",
 ];
 
 pub const EN_COMPANY_WORDS: &[&str] = &[
@@ -456,18 +400,8 @@ pub const EN_CONTACT_TITLES: &[&str] = &[
     "Legal Counsel",
 ];
 
-pub const TAGS: &[&str] = &[
-    "vip",
-    "重点客户",
-    "partner",
-    "key-account",
-    "展会线索",
-    "海外",
-    "pilot",
-    "upsell",
-    "government",
-    "渠道 channel",
-];
+pub const TAGS: &[&str] =
+    &["vip", "重点客户", "partner", "key-account", "展会线索", "海外", "pilot", "upsell", "government", "渠道 channel"];
 
 pub const SOURCES: &[&str] = &[
     "展会 trade show",
@@ -503,13 +437,10 @@ pub const NOTES_EN: &[&str] = &[
 pub const PERSON_MAIL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net"];
 
 /// UnionPay BINs (Chinese debit cards) and Visa/Mastercard prefixes.
-pub const CN_BINS: &[&str] = &[
-    "622202", "622848", "621700", "622588", "621226", "622700", "623668",
-];
+pub const CN_BINS: &[&str] = &["622202", "622848", "621700", "622588", "621226", "622700", "623668"];
 pub const INTL_BINS: &[&str] = &["4111", "4532", "4716", "5105", "5425", "5500"];
 
 pub const CN_MOBILE_PREFIXES: &[&str] = &[
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
-    "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "185", "186",
-    "187", "188", "189", "198", "199",
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "157", "158",
+    "159", "166", "176", "177", "178", "180", "181", "182", "185", "186", "187", "188", "189", "198", "199",
 ];

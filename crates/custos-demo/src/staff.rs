@@ -15,46 +15,20 @@ pub const TEAM_SOUTH: usize = 1;
 pub const TEAM_INTL: usize = 2;
 
 pub fn teams() -> Vec<DemoTeam> {
-    [
-        "华东销售 East China",
-        "华南销售 South China",
-        "International",
-    ]
-    .into_iter()
-    .map(|n| DemoTeam {
-        name: n.to_string(),
-    })
-    .collect()
+    ["华东销售 East China", "华南销售 South China", "International"]
+        .into_iter()
+        .map(|n| DemoTeam { name: n.to_string() })
+        .collect()
 }
 
 /// (local part, display name, role, team)
 const STAFF: &[(&str, &str, Role, Option<usize>)] = &[
     ("admin", "系统管理员 Admin", Role::Admin, None),
-    (
-        "sales.manager",
-        "赵磊 Zhao Lei",
-        Role::SalesManager,
-        Some(TEAM_EAST),
-    ),
-    (
-        "wang.fang",
-        "王芳 Wang Fang",
-        Role::SalesRep,
-        Some(TEAM_EAST),
-    ),
+    ("sales.manager", "赵磊 Zhao Lei", Role::SalesManager, Some(TEAM_EAST)),
+    ("wang.fang", "王芳 Wang Fang", Role::SalesRep, Some(TEAM_EAST)),
     ("li.qiang", "李强 Li Qiang", Role::SalesRep, Some(TEAM_EAST)),
-    (
-        "chen.jing",
-        "陈静 Chen Jing",
-        Role::SalesRep,
-        Some(TEAM_SOUTH),
-    ),
-    (
-        "oliver.grant",
-        "Oliver Grant",
-        Role::SalesRep,
-        Some(TEAM_INTL),
-    ),
+    ("chen.jing", "陈静 Chen Jing", Role::SalesRep, Some(TEAM_SOUTH)),
+    ("oliver.grant", "Oliver Grant", Role::SalesRep, Some(TEAM_INTL)),
     ("support", "孙丽 Sun Li", Role::Support, None),
     ("marketing", "Hannah Becker", Role::Marketing, None),
     ("auditor", "周敏 Zhou Min", Role::Auditor, None),
@@ -81,19 +55,12 @@ pub fn password(rng: &mut impl Rng) -> String {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
     const DIGIT: &[u8] = b"23456789";
-    let mut chars: Vec<u8> = vec![
-        *crate::pick(rng, UPPER),
-        *crate::pick(rng, LOWER),
-        *crate::pick(rng, DIGIT),
-    ];
+    let mut chars: Vec<u8> = vec![*crate::pick(rng, UPPER), *crate::pick(rng, LOWER), *crate::pick(rng, DIGIT)];
     while chars.len() < 16 {
         let class = crate::pick(rng, &[UPPER, LOWER, DIGIT]);
         chars.push(*crate::pick(rng, class));
     }
     chars.shuffle(rng);
-    let groups: Vec<String> = chars
-        .chunks(4)
-        .map(|g| g.iter().map(|&b| char::from(b)).collect())
-        .collect();
+    let groups: Vec<String> = chars.chunks(4).map(|g| g.iter().map(|&b| char::from(b)).collect()).collect();
     groups.join("-")
 }

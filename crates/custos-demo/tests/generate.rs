@@ -68,10 +68,7 @@ fn sensitive_values_are_valid() {
         }
     }
     assert!(ids > 30, "{ids} resident IDs");
-    assert!(
-        (150..=350).contains(&cards),
-        "{cards} bank accounts, about half expected"
-    );
+    assert!((150..=350).contains(&cards), "{cards} bank accounts, about half expected");
     assert!(mobiles > 300);
 }
 
@@ -83,10 +80,7 @@ fn same_seed_same_output_different_seed_different_output() {
     assert_eq!(a, b);
     assert_ne!(a, c);
     let other = generate(43, 100, TODAY);
-    assert_ne!(
-        generate(42, 0, TODAY).users[0].password,
-        other.users[0].password
-    );
+    assert_ne!(generate(42, 0, TODAY).users[0].password, other.users[0].password);
 }
 
 #[test]
@@ -109,20 +103,12 @@ fn passwords_do_not_depend_on_customer_count_and_look_strong() {
 fn name_mix_is_chinese_and_international() {
     let c = company();
     let n = c.customers.len();
-    let names: Vec<&str> = c
-        .customers
-        .iter()
-        .filter_map(|k| k.input.name.as_deref())
-        .collect();
+    let names: Vec<&str> = c.customers.iter().filter_map(|k| k.input.name.as_deref()).collect();
     let cjk = names.iter().filter(|s| s.chars().any(is_cjk)).count();
     let ascii = names.iter().filter(|s| s.is_ascii()).count();
     assert!(cjk * 100 >= n * 40, "{cjk} CJK names");
     assert!(ascii * 100 >= n * 20, "{ascii} ASCII names");
-    let orgs = c
-        .customers
-        .iter()
-        .filter(|k| k.input.kind.as_deref() == Some("organization"))
-        .count();
+    let orgs = c.customers.iter().filter(|k| k.input.kind.as_deref() == Some("organization")).count();
     assert!(orgs > n / 2 && orgs < n * 9 / 10, "{orgs} organisations");
     for k in &c.customers {
         let name = k.input.name.as_deref().unwrap_or_default();
@@ -130,11 +116,7 @@ fn name_mix_is_chinese_and_international() {
             assert!(name.ends_with("有限公司"), "{name}");
         }
     }
-    let statuses: BTreeSet<&str> = c
-        .customers
-        .iter()
-        .filter_map(|k| k.input.status.as_deref())
-        .collect();
+    let statuses: BTreeSet<&str> = c.customers.iter().filter_map(|k| k.input.status.as_deref()).collect();
     assert_eq!(statuses.len(), 4);
 }
 
@@ -149,11 +131,7 @@ fn roles_teams_and_owners_are_consistent() {
     assert!((3..=4).contains(&reps));
     let emails: BTreeSet<&str> = c.users.iter().map(|u| u.email.as_str()).collect();
     assert_eq!(emails.len(), c.users.len(), "user e-mails are unique");
-    assert!(
-        c.users
-            .iter()
-            .all(|u| u.email.ends_with("@demo.custos.example"))
-    );
+    assert!(c.users.iter().all(|u| u.email.ends_with("@demo.custos.example")));
     assert!(emails.contains("admin@demo.custos.example"));
     for u in &c.users {
         assert!(u.team.is_none_or(|t| t < c.teams.len()));
@@ -186,20 +164,13 @@ fn emails_are_unique_and_use_reserved_domains() {
     let mut seen = BTreeSet::new();
     for k in &c.customers {
         if let Some(e) = &k.input.email {
-            assert!(
-                seen.insert(e.to_lowercase()),
-                "duplicate customer e-mail {e}"
-            );
+            assert!(seen.insert(e.to_lowercase()), "duplicate customer e-mail {e}");
         }
     }
-    let contact_emails = c
-        .customers
-        .iter()
-        .flat_map(|k| k.contacts.iter().filter_map(|x| x.email.as_ref()));
+    let contact_emails = c.customers.iter().flat_map(|k| k.contacts.iter().filter_map(|x| x.email.as_ref()));
     for e in seen.iter().cloned().chain(contact_emails.cloned()) {
         let domain = e.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
-        let reserved = ["example.com", "example.org", "example.net"].contains(&domain)
-            || domain.ends_with(".example");
+        let reserved = ["example.com", "example.org", "example.net"].contains(&domain) || domain.ends_with(".example");
         assert!(reserved, "{e}");
     }
 }

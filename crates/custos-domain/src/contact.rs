@@ -58,16 +58,9 @@ pub struct ContactChanges {
 impl ContactChanges {
     pub fn is_empty(&self) -> bool {
         self.name.is_none()
-            && [
-                &self.title,
-                &self.email,
-                &self.mobile,
-                &self.phone,
-                &self.address,
-                &self.notes,
-            ]
-            .iter()
-            .all(|c| matches!(c, Change::Keep))
+            && [&self.title, &self.email, &self.mobile, &self.phone, &self.address, &self.notes]
+                .iter()
+                .all(|c| matches!(c, Change::Keep))
     }
 }
 
@@ -91,40 +84,12 @@ impl ContactData {
             notes: None,
         };
         let set = |v: &Option<String>| v.clone().map_or(Change::Keep, Change::Set);
-        change(&mut e, "title", &set(&input.title), &mut d.title, |v| {
-            text::required(v, SHORT)
-        });
-        change(
-            &mut e,
-            "email",
-            &set(&input.email),
-            &mut d.email,
-            Email::parse,
-        );
-        change(
-            &mut e,
-            "mobile",
-            &set(&input.mobile),
-            &mut d.mobile,
-            Mobile::parse,
-        );
-        change(
-            &mut e,
-            "phone",
-            &set(&input.phone),
-            &mut d.phone,
-            Phone::parse,
-        );
-        change(
-            &mut e,
-            "address",
-            &set(&input.address),
-            &mut d.address,
-            |v| text::required(v, ADDRESS),
-        );
-        change(&mut e, "notes", &set(&input.notes), &mut d.notes, |v| {
-            text::required(v, NOTES)
-        });
+        change(&mut e, "title", &set(&input.title), &mut d.title, |v| text::required(v, SHORT));
+        change(&mut e, "email", &set(&input.email), &mut d.email, Email::parse);
+        change(&mut e, "mobile", &set(&input.mobile), &mut d.mobile, Mobile::parse);
+        change(&mut e, "phone", &set(&input.phone), &mut d.phone, Phone::parse);
+        change(&mut e, "address", &set(&input.address), &mut d.address, |v| text::required(v, ADDRESS));
+        change(&mut e, "notes", &set(&input.notes), &mut d.notes, |v| text::required(v, NOTES));
         e.into_result(d)
     }
 
@@ -136,18 +101,12 @@ impl ContactData {
         {
             d.name = v;
         }
-        change(&mut e, "title", &c.title, &mut d.title, |v| {
-            text::required(v, SHORT)
-        });
+        change(&mut e, "title", &c.title, &mut d.title, |v| text::required(v, SHORT));
         change(&mut e, "email", &c.email, &mut d.email, Email::parse);
         change(&mut e, "mobile", &c.mobile, &mut d.mobile, Mobile::parse);
         change(&mut e, "phone", &c.phone, &mut d.phone, Phone::parse);
-        change(&mut e, "address", &c.address, &mut d.address, |v| {
-            text::required(v, ADDRESS)
-        });
-        change(&mut e, "notes", &c.notes, &mut d.notes, |v| {
-            text::required(v, NOTES)
-        });
+        change(&mut e, "address", &c.address, &mut d.address, |v| text::required(v, ADDRESS));
+        change(&mut e, "notes", &c.notes, &mut d.notes, |v| text::required(v, NOTES));
         e.into_result(d)
     }
 }

@@ -27,12 +27,7 @@ impl CustomerKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| {
-                crate::errors::ValueError::new(
-                    "invalid_choice",
-                    "must be one of: organization, person",
-                )
-            })
+            .ok_or_else(|| crate::errors::ValueError::new("invalid_choice", "must be one of: organization, person"))
     }
 }
 
@@ -46,12 +41,8 @@ pub enum LifecycleStatus {
 }
 
 impl LifecycleStatus {
-    pub const ALL: [LifecycleStatus; 4] = [
-        LifecycleStatus::Lead,
-        LifecycleStatus::Prospect,
-        LifecycleStatus::Customer,
-        LifecycleStatus::Churned,
-    ];
+    pub const ALL: [LifecycleStatus; 4] =
+        [LifecycleStatus::Lead, LifecycleStatus::Prospect, LifecycleStatus::Customer, LifecycleStatus::Churned];
     pub fn as_str(self) -> &'static str {
         match self {
             LifecycleStatus::Lead => "lead",
@@ -61,15 +52,9 @@ impl LifecycleStatus {
         }
     }
     pub fn parse(s: &str) -> Result<Self, crate::errors::ValueError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| {
-                crate::errors::ValueError::new(
-                    "invalid_choice",
-                    "must be one of: lead, prospect, customer, churned",
-                )
-            })
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
+            crate::errors::ValueError::new("invalid_choice", "must be one of: lead, prospect, customer, churned")
+        })
     }
 }
 
@@ -190,8 +175,7 @@ fn opt<T>(
 }
 
 fn id<T: std::str::FromStr>(v: &str) -> Result<T, crate::errors::ValueError> {
-    v.parse()
-        .map_err(|_| crate::errors::ValueError::new("invalid_id", "must be an id (UUID)"))
+    v.parse().map_err(|_| crate::errors::ValueError::new("invalid_id", "must be an id (UUID)"))
 }
 
 fn text_opt(rule: text::TextRule) -> impl Fn(&str) -> Result<String, crate::errors::ValueError> {
@@ -235,15 +219,8 @@ impl CustomerData {
             mobile: opt(&mut e, "mobile", &input.mobile, Mobile::parse),
             phone: opt(&mut e, "phone", &input.phone, Phone::parse),
             address: opt(&mut e, "address", &input.address, text_opt(ADDRESS)),
-            birthday: opt(&mut e, "birthday", &input.birthday, |v| {
-                Birthday::parse(v, today)
-            }),
-            national_id: opt(
-                &mut e,
-                "national_id",
-                &input.national_id,
-                CnResidentId::parse,
-            ),
+            birthday: opt(&mut e, "birthday", &input.birthday, |v| Birthday::parse(v, today)),
+            national_id: opt(&mut e, "national_id", &input.national_id, CnResidentId::parse),
             bank_account: opt(&mut e, "bank_account", &input.bank_account, BankCard::parse),
             notes: opt(&mut e, "notes", &input.notes, text_opt(NOTES)),
         };
@@ -275,13 +252,7 @@ impl CustomerData {
         {
             d.tags = v;
         }
-        change(
-            &mut e,
-            "industry",
-            &c.industry,
-            &mut d.industry,
-            text_opt(SHORT),
-        );
+        change(&mut e, "industry", &c.industry, &mut d.industry, text_opt(SHORT));
         change(&mut e, "tier", &c.tier, &mut d.tier, text_opt(SHORT));
         change(&mut e, "owner_id", &c.owner_id, &mut d.owner_id, id);
         change(&mut e, "team_id", &c.team_id, &mut d.team_id, id);
@@ -289,30 +260,10 @@ impl CustomerData {
         change(&mut e, "email", &c.email, &mut d.email, Email::parse);
         change(&mut e, "mobile", &c.mobile, &mut d.mobile, Mobile::parse);
         change(&mut e, "phone", &c.phone, &mut d.phone, Phone::parse);
-        change(
-            &mut e,
-            "address",
-            &c.address,
-            &mut d.address,
-            text_opt(ADDRESS),
-        );
-        change(&mut e, "birthday", &c.birthday, &mut d.birthday, |v| {
-            Birthday::parse(v, today)
-        });
-        change(
-            &mut e,
-            "national_id",
-            &c.national_id,
-            &mut d.national_id,
-            CnResidentId::parse,
-        );
-        change(
-            &mut e,
-            "bank_account",
-            &c.bank_account,
-            &mut d.bank_account,
-            BankCard::parse,
-        );
+        change(&mut e, "address", &c.address, &mut d.address, text_opt(ADDRESS));
+        change(&mut e, "birthday", &c.birthday, &mut d.birthday, |v| Birthday::parse(v, today));
+        change(&mut e, "national_id", &c.national_id, &mut d.national_id, CnResidentId::parse);
+        change(&mut e, "bank_account", &c.bank_account, &mut d.bank_account, BankCard::parse);
         change(&mut e, "notes", &c.notes, &mut d.notes, text_opt(NOTES));
         e.into_result(d)
     }

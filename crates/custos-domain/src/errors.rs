@@ -18,17 +18,8 @@ impl FieldErrors {
     pub fn new() -> Self {
         Self(Vec::new())
     }
-    pub fn push(
-        &mut self,
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) {
-        self.0.push(FieldError {
-            field: field.into(),
-            code,
-            message: message.into(),
-        });
+    pub fn push(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), code, message: message.into() });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -44,11 +35,7 @@ impl FieldErrors {
         }
     }
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
@@ -71,9 +58,6 @@ pub struct ValueError {
 
 impl ValueError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }

@@ -11,26 +11,11 @@ pub struct TextRule {
     pub multiline: bool,
 }
 
-pub const NAME: TextRule = TextRule {
-    max_chars: 200,
-    multiline: false,
-};
-pub const SHORT: TextRule = TextRule {
-    max_chars: 100,
-    multiline: false,
-};
-pub const ADDRESS: TextRule = TextRule {
-    max_chars: 500,
-    multiline: true,
-};
-pub const NOTES: TextRule = TextRule {
-    max_chars: 10_000,
-    multiline: true,
-};
-pub const TAG: TextRule = TextRule {
-    max_chars: 50,
-    multiline: false,
-};
+pub const NAME: TextRule = TextRule { max_chars: 200, multiline: false };
+pub const SHORT: TextRule = TextRule { max_chars: 100, multiline: false };
+pub const ADDRESS: TextRule = TextRule { max_chars: 500, multiline: true };
+pub const NOTES: TextRule = TextRule { max_chars: 10_000, multiline: true };
+pub const TAG: TextRule = TextRule { max_chars: 50, multiline: false };
 pub const MAX_TAGS: usize = 20;
 
 /// Trims and checks a required text value.
@@ -54,19 +39,11 @@ pub fn optional(value: &str, rule: TextRule) -> Result<Option<String>, ValueErro
 fn bounded(v: &str, rule: TextRule) -> Result<String, ValueError> {
     let n = v.chars().count();
     if n > rule.max_chars {
-        return Err(ValueError::new(
-            "too_long",
-            format!("must be at most {} characters (got {n})", rule.max_chars),
-        ));
+        return Err(ValueError::new("too_long", format!("must be at most {} characters (got {n})", rule.max_chars)));
     }
-    let bad = v
-        .chars()
-        .any(|c| c.is_control() && !(rule.multiline && (c == '\n' || c == '\t' || c == '\r')));
+    let bad = v.chars().any(|c| c.is_control() && !(rule.multiline && (c == '\n' || c == '\t' || c == '\r')));
     if bad {
-        return Err(ValueError::new(
-            "control_character",
-            "must not contain control characters",
-        ));
+        return Err(ValueError::new("control_character", "must not contain control characters"));
     }
     Ok(v.to_string())
 }
@@ -74,10 +51,7 @@ fn bounded(v: &str, rule: TextRule) -> Result<String, ValueError> {
 /// Validates a tag list: each tag a short single-line text, no duplicates, at most `MAX_TAGS`.
 pub fn tags(values: &[String]) -> Result<Vec<String>, ValueError> {
     if values.len() > MAX_TAGS {
-        return Err(ValueError::new(
-            "too_many",
-            format!("at most {MAX_TAGS} tags"),
-        ));
+        return Err(ValueError::new("too_many", format!("at most {MAX_TAGS} tags")));
     }
     let mut out: Vec<String> = Vec::with_capacity(values.len());
     for v in values {
@@ -104,14 +78,8 @@ mod tests {
         assert_eq!(optional("", SHORT).unwrap(), None);
         let long: String = "字".repeat(201);
         assert_eq!(required(&long, NAME).unwrap_err().code, "too_long");
-        assert_eq!(
-            required(&"字".repeat(200), NAME).unwrap().chars().count(),
-            200
-        );
-        assert_eq!(
-            required("a\u{0}b", NAME).unwrap_err().code,
-            "control_character"
-        );
+        assert_eq!(required(&"字".repeat(200), NAME).unwrap().chars().count(), 200);
+        assert_eq!(required("a\u{0}b", NAME).unwrap_err().code, "control_character");
         assert!(required("a\nb", NAME).is_err());
         assert!(required("a\nb", NOTES).is_ok());
     }

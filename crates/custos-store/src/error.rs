@@ -39,9 +39,7 @@ impl From<sqlx::Error> for StoreError {
                 match db.code().as_deref() {
                     // SQLite BUSY / LOCKED (and extended codes); PostgreSQL serialization failure,
                     // deadlock, too many connections, lock timeout.
-                    Some("5" | "6" | "261" | "517" | "40001" | "40P01" | "53300" | "55P03") => {
-                        StoreError::Busy
-                    }
+                    Some("5" | "6" | "261" | "517" | "40001" | "40P01" | "53300" | "55P03") => StoreError::Busy,
                     _ => StoreError::Database(db.message().to_string()),
                 }
             }

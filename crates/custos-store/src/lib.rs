@@ -12,7 +12,7 @@ mod tables;
 pub use error::StoreError;
 pub use migrate::{MIGRATIONS, Migration};
 pub use rows::{
-    ApiTokenRow, ContactRow, CustomerFilter, CustomerRow, CustomerSort, Page, Sealed, SessionRow,
-    SortKey, TeamRow, UserRow,
+    ApiTokenRow, ContactRow, CustomerFilter, CustomerRow, CustomerSort, Page, Sealed, SessionRow, SortKey, TeamRow,
+    UserRow,
 };
 pub use store::{Backend, Store, WriteTx};

@@ -42,9 +42,7 @@ impl Store {
             let mut tx = self.begin_write().await?;
             if self.backend() == Backend::Postgres {
                 // Serialise concurrent migrators across processes.
-                sqlx::query("SELECT pg_advisory_xact_lock(7262636)")
-                    .execute(&mut *tx.tx)
-                    .await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7262636)").execute(&mut *tx.tx).await?;
             }
             sqlx::query(CREATE_TABLE).execute(&mut *tx.tx).await?;
             let sql = match self.backend() {

@@ -22,10 +22,7 @@ pub(crate) struct SqlBuilder {
 
 impl SqlBuilder {
     pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_string(),
-            binds: Vec::new(),
-        }
+        Self { text: text.to_string(), binds: Vec::new() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {

@@ -25,9 +25,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 
@@ -38,9 +36,7 @@ impl Store {
     /// Opens (creating if needed) the SQLite database in `dir`.
     pub async fn open_sqlite_dir(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join(SQLITE_FILE);
-        let path = path
-            .to_str()
-            .ok_or_else(|| StoreError::Database("data directory path is not UTF-8".into()))?;
+        let path = path.to_str().ok_or_else(|| StoreError::Database("data directory path is not UTF-8".into()))?;
         Self::open(&format!("sqlite://{path}?mode=rwc")).await
     }
 
@@ -62,11 +58,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Store {
-                backend: Backend::Postgres,
-                write: pool.clone(),
-                read: pool,
-            })
+            Ok(Store { backend: Backend::Postgres, write: pool.clone(), read: pool })
         } else {
             Err(StoreError::UnsupportedUrl)
         }
@@ -82,20 +74,14 @@ impl Store {
             .connect(url)
             .await?;
         // WAL is a property of the database file: set once, before the readers open.
-        sqlx::query("PRAGMA journal_mode=WAL")
-            .execute(&write)
-            .await?;
+        sqlx::query("PRAGMA journal_mode=WAL").execute(&write).await?;
         let read = AnyPoolOptions::new()
             .test_before_acquire(false)
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await?;
-        Ok(Store {
-            backend: Backend::Sqlite,
-            write,
-            read,
-        })
+        Ok(Store { backend: Backend::Sqlite, write, read })
     }
 
     pub fn backend(&self) -> Backend {
@@ -114,10 +100,7 @@ impl Store {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
         };
-        Ok(WriteTx {
-            tx,
-            backend: self.backend,
-        })
+        Ok(WriteTx { tx, backend: self.backend })
     }
 
     /// Closes every connection (checkpointing the SQLite WAL).

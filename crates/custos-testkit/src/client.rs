@@ -36,26 +36,15 @@ pub struct ApiResponse {
 
 impl ApiResponse {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
     }
 
     /// Asserts an RFC 9457 problem with this status.
     pub fn assert_problem(&self, status: u16) -> &Self {
         assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(
-            self.content_type, "application/problem+json",
-            "body: {}",
-            self.body
-        );
+        assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
         assert_eq!(self.body["status"], status, "body: {}", self.body);
-        assert!(
-            self.body["type"].is_string() && self.body["title"].is_string(),
-            "body: {}",
-            self.body
-        );
+        assert!(self.body["type"].is_string() && self.body["title"].is_string(), "body: {}", self.body);
         self
     }
 
@@ -63,11 +52,7 @@ impl ApiResponse {
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e["field"].as_str().map(String::from))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect())
             .unwrap_or_default()
     }
 }
@@ -83,31 +68,13 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let keys = KeyMaterial::generate(&OsRandom);
     let now = (clock.now().unix_timestamp_nanos() / 1000) as i64;
-    let vault = Vault::open(&db.store, keys, &OsRandom, now)
-        .await
-        .expect("vault");
-    let app = App::new(
-        db.store.clone(),
-        vault,
-        clock.clone(),
-        Arc::new(OsRandom),
-        AppConfig::default(),
-    );
-    let router = custos_web::router(
-        app.clone(),
-        custos_web::WebConfig {
-            secure_cookies: false,
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let vault = Vault::open(&db.store, keys, &OsRandom, now).await.expect("vault");
+    let app = App::new(db.store.clone(), vault, clock.clone(), Arc::new(OsRandom), AppConfig::default());
+    let router = custos_web::router(app.clone(), custos_web::WebConfig { secure_cookies: false });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(custos_web::serve(listener, router, std::future::pending()));
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
+    let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
     let mut t = TestApp {
         addr,
         base: format!("http://{addr}"),
@@ -133,10 +100,7 @@ impl TestApp {
             team_id: None,
             password: TEST_PASSWORD.into(),
         };
-        self.app
-            .add_user(&Actor::operator(), &new)
-            .await
-            .expect("add user")
+        self.app.add_user(&Actor::operator(), &new).await.expect("add user")
     }
 
     /// Signs in through the API and returns the bearer token.
@@ -154,13 +118,7 @@ impl TestApp {
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn request(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> ApiResponse {
+    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> ApiResponse {
         self.request_with(method, path, token, body, &[]).await
     }
 
@@ -197,11 +155,8 @@ impl TestApp {
         body: Vec<u8>,
     ) -> ApiResponse {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut rb = self
-            .http
-            .request(m, format!("{}{}", self.base, path))
-            .header("content-type", content_type)
-            .body(body);
+        let mut rb =
+            self.http.request(m, format!("{}{}", self.base, path)).header("content-type", content_type).body(body);
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -211,31 +166,20 @@ impl TestApp {
     async fn read(res: reqwest::Response) -> ApiResponse {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let content_type = headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let bytes = res.bytes().await.expect("body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        ApiResponse {
-            status,
-            headers,
-            body,
-            content_type,
-        }
+        ApiResponse { status, headers, body, content_type }
     }
 
     /// Admin shortcut: GET.
     pub async fn get(&self, path: &str) -> ApiResponse {
-        self.request("GET", path, Some(&self.admin_token), None)
-            .await
+        self.request("GET", path, Some(&self.admin_token), None).await
     }
 
     /// Admin shortcut: POST JSON.
     pub async fn post(&self, path: &str, body: Value) -> ApiResponse {
-        self.request("POST", path, Some(&self.admin_token), Some(body))
-            .await
+        self.request("POST", path, Some(&self.admin_token), Some(body)).await
     }
 
     /// Admin shortcut: creates a customer and returns its JSON.

@@ -14,9 +14,7 @@ pub enum Backend {
 
 /// The base PostgreSQL URL for tests, if configured.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("CUSTOS_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
+    std::env::var("CUSTOS_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
 }
 
 /// SQLite always; PostgreSQL too when `CUSTOS_TEST_POSTGRES_URL` is set.
@@ -42,23 +40,13 @@ impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = match backend {
-            Backend::Sqlite => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("custos.db").display()
-            ),
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("custos.db").display()),
             Backend::Postgres => fresh_postgres_database().await,
         };
         // Many test servers share one PostgreSQL: keep each pool small.
-        let store = Store::open_with_pool(&url, 4)
-            .await
-            .expect("open test database");
+        let store = Store::open_with_pool(&url, 4).await.expect("open test database");
         store.migrate().await.expect("migrate test database");
-        TestDb {
-            store,
-            backend,
-            dir,
-            url,
-        }
+        TestDb { store, backend, dir, url }
     }
 }
 
@@ -68,9 +56,7 @@ pub async fn fresh_postgres_database() -> String {
     let base = postgres_url().expect("CUSTOS_TEST_POSTGRES_URL is set");
     sqlx::any::install_default_drivers();
     let name = format!("custos_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&base)
-        .await
-        .expect("connect to CUSTOS_TEST_POSTGRES_URL");
+    let mut conn = sqlx::AnyConnection::connect(&base).await.expect("connect to CUSTOS_TEST_POSTGRES_URL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
@@ -78,10 +64,7 @@ pub async fn fresh_postgres_database() -> String {
     let _ = conn.close().await;
     match base.rsplit_once('/') {
         Some((server, db)) => {
-            let query = db
-                .split_once('?')
-                .map(|(_, q)| format!("?{q}"))
-                .unwrap_or_default();
+            let query = db.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
             format!("{server}/{name}{query}")
         }
         None => panic!("CUSTOS_TEST_POSTGRES_URL must end with /DATABASE"),

@@ -3,8 +3,8 @@
 //! SQL text behaves identically on both engines.
 
 use custos_store::{
-    ApiTokenRow, ContactRow, CustomerFilter, CustomerRow, CustomerSort, MIGRATIONS, Page, Sealed,
-    SessionRow, SortKey, Store, StoreError, TeamRow, UserRow,
+    ApiTokenRow, ContactRow, CustomerFilter, CustomerRow, CustomerSort, MIGRATIONS, Page, Sealed, SessionRow, SortKey,
+    Store, StoreError, TeamRow, UserRow,
 };
 use custos_testkit::{Backend, TestDb, backends, postgres_url};
 use sqlx::{Connection, Row};
@@ -22,18 +22,11 @@ fn s(v: &str) -> String {
 }
 
 fn sealed(ct: &[u8], bidx: Option<&[u8]>) -> Sealed {
-    Sealed {
-        ct: Some(ct.to_vec()),
-        bidx: bidx.map(<[u8]>::to_vec),
-    }
+    Sealed { ct: Some(ct.to_vec()), bidx: bidx.map(<[u8]>::to_vec) }
 }
 
 fn team(id: &str, name: &str) -> TeamRow {
-    TeamRow {
-        id: s(id),
-        name: s(name),
-        created_at: T,
-    }
+    TeamRow { id: s(id), name: s(name), created_at: T }
 }
 
 fn user(id: &str, email: &str) -> UserRow {
@@ -139,11 +132,7 @@ fn api_token(id: &str, user_id: &str, hash: &[u8]) -> ApiTokenRow {
 }
 
 fn filter(sort: CustomerSort, limit: u32) -> CustomerFilter {
-    CustomerFilter {
-        sort,
-        limit,
-        ..CustomerFilter::default()
-    }
+    CustomerFilter { sort, limit, ..CustomerFilter::default() }
 }
 
 const ALL_SORTS: [CustomerSort; 6] = [
@@ -201,21 +190,13 @@ async fn try_insert_customer(store: &Store, row: &CustomerRow) -> Result<(), Sto
     tx.commit().await
 }
 
-async fn try_update_customer(
-    store: &Store,
-    row: &CustomerRow,
-    expected_version: i64,
-) -> Result<(), StoreError> {
+async fn try_update_customer(store: &Store, row: &CustomerRow, expected_version: i64) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     tx.update_customer(row, expected_version).await?;
     tx.commit().await
 }
 
-async fn try_delete_customer(
-    store: &Store,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), StoreError> {
+async fn try_delete_customer(store: &Store, id: &str, expected_version: Option<i64>) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     tx.delete_customer(id, expected_version).await?;
     tx.commit().await
@@ -227,21 +208,13 @@ async fn try_insert_contact(store: &Store, row: &ContactRow) -> Result<(), Store
     tx.commit().await
 }
 
-async fn try_update_contact(
-    store: &Store,
-    row: &ContactRow,
-    expected_version: i64,
-) -> Result<(), StoreError> {
+async fn try_update_contact(store: &Store, row: &ContactRow, expected_version: i64) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     tx.update_contact(row, expected_version).await?;
     tx.commit().await
 }
 
-async fn try_delete_contact(
-    store: &Store,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), StoreError> {
+async fn try_delete_contact(store: &Store, id: &str, expected_version: Option<i64>) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     tx.delete_contact(id, expected_version).await?;
     tx.commit().await
@@ -290,10 +263,7 @@ async fn list_all(store: &Store, base: &CustomerFilter, backend: Backend) -> Vec
     let mut out: Vec<CustomerRow> = Vec::new();
     let mut after = None;
     for _ in 0..10_000 {
-        let f = CustomerFilter {
-            after: after.clone(),
-            ..base.clone()
-        };
+        let f = CustomerFilter { after: after.clone(), ..base.clone() };
         let page: Page<CustomerRow> = store.list_customers(&f).await.expect("list customers");
         assert!(
             page.items.len() <= limit,
@@ -304,12 +274,7 @@ async fn list_all(store: &Store, base: &CustomerFilter, backend: Backend) -> Vec
         out.extend(page.items.iter().cloned());
         match page.next {
             Some(next) => {
-                assert_eq!(
-                    page.items.len(),
-                    limit,
-                    "{backend:?} {:?}: a page with a next key must be full",
-                    base.sort
-                );
+                assert_eq!(page.items.len(), limit, "{backend:?} {:?}: a page with a next key must be full", base.sort);
                 let last = page.items.last().expect("non-empty page");
                 assert_eq!(
                     next,
@@ -332,14 +297,8 @@ fn ids(rows: &[CustomerRow]) -> Vec<&str> {
 /// Runs one scalar query with one text argument on a separate raw connection.
 async fn raw_i64(url: &str, sql: &'static str, arg: &str) -> i64 {
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url)
-        .await
-        .expect("raw connect");
-    let row = sqlx::query(sql)
-        .bind(arg.to_string())
-        .fetch_one(&mut conn)
-        .await
-        .expect("raw query");
+    let mut conn = sqlx::AnyConnection::connect(url).await.expect("raw connect");
+    let row = sqlx::query(sql).bind(arg.to_string()).fetch_one(&mut conn).await.expect("raw query");
     let n: i64 = row.try_get(0).expect("raw scalar");
     let _ = conn.close().await;
     n
@@ -347,9 +306,7 @@ async fn raw_i64(url: &str, sql: &'static str, arg: &str) -> i64 {
 
 async fn raw_exec(url: &str, sql: &'static str) {
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url)
-        .await
-        .expect("raw connect");
+    let mut conn = sqlx::AnyConnection::connect(url).await.expect("raw connect");
     sqlx::query(sql).execute(&mut conn).await.expect("raw exec");
     let _ = conn.close().await;
 }
@@ -369,10 +326,7 @@ async fn empty_database_url(backend: Backend, dir: &std::path::Path) -> String {
                 .expect("create database");
             let _ = conn.close().await;
             let (server, db) = base.rsplit_once('/').expect("URL ends with /DATABASE");
-            let query = db
-                .split_once('?')
-                .map(|(_, q)| format!("?{q}"))
-                .unwrap_or_default();
+            let query = db.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
             format!("{server}/{name}{query}")
         }
     }
@@ -392,11 +346,7 @@ async fn migrations_apply_once_and_reopen() {
         let url = empty_database_url(backend, dir.path()).await;
         let fresh = Store::open(&url).await.expect("open empty database");
         assert_eq!(fresh.migrate().await.unwrap(), all_versions, "{backend:?}");
-        assert_eq!(
-            fresh.migrate().await.unwrap(),
-            Vec::<i64>::new(),
-            "{backend:?}"
-        );
+        assert_eq!(fresh.migrate().await.unwrap(), Vec::<i64>::new(), "{backend:?}");
         fresh.close().await;
 
         // An already-migrated database: nothing to apply, any number of times.
@@ -405,26 +355,15 @@ async fn migrations_apply_once_and_reopen() {
             let applied = db.store.migrate().await.expect("re-migrate");
             assert_eq!(applied, Vec::<i64>::new(), "{backend:?} round {round}");
         }
-        let recorded = raw_i64(
-            &db.url,
-            "SELECT COUNT(*) FROM custos_migrations WHERE name <> $1",
-            "",
-        )
-        .await;
+        let recorded = raw_i64(&db.url, "SELECT COUNT(*) FROM custos_migrations WHERE name <> $1", "").await;
         assert_eq!(recorded, 1, "{backend:?}: one row per migration");
 
         // A second handle on the same database works and shares data with the first.
         let second = Store::open(&db.url).await.expect("second open");
-        assert_eq!(
-            second.migrate().await.unwrap(),
-            Vec::<i64>::new(),
-            "{backend:?}"
-        );
+        assert_eq!(second.migrate().await.unwrap(), Vec::<i64>::new(), "{backend:?}");
         second.ping().await.expect("ping");
         let c = customer("mig-1", "Second Handle", T, T);
-        try_insert_customer(&second, &c)
-            .await
-            .expect("insert via second");
+        try_insert_customer(&second, &c).await.expect("insert via second");
         assert_eq!(
             db.store.get_customer("mig-1").await.unwrap(),
             Some(c),
@@ -435,17 +374,10 @@ async fn migrations_apply_once_and_reopen() {
         // An edited migration is refused.
         raw_exec(&db.url, "UPDATE custos_migrations SET checksum = 'edited'").await;
         let r = db.store.migrate().await;
-        assert!(
-            matches!(r, Err(StoreError::Migration(_))),
-            "{backend:?}: checksum mismatch must fail, got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Migration(_))), "{backend:?}: checksum mismatch must fail, got {r:?}");
     }
     let r = Store::open("mysql://localhost/custos").await;
-    assert!(
-        matches!(r, Err(StoreError::UnsupportedUrl)),
-        "got {:?}",
-        r.map(|_| ())
-    );
+    assert!(matches!(r, Err(StoreError::UnsupportedUrl)), "got {:?}", r.map(|_| ()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,24 +391,14 @@ async fn customer_round_trip_and_versioned_writes() {
         let store = &db.store;
         let mut tx = store.begin_write().await.unwrap();
         tx.insert_team(&team("t1", "Sales")).await.unwrap();
-        tx.insert_user(&user("u1", "ada@example.com"))
-            .await
-            .unwrap();
+        tx.insert_user(&user("u1", "ada@example.com")).await.unwrap();
         tx.commit().await.unwrap();
 
         // Insert then get: every field, including sealed bytes and tag order.
         let full = full_customer("c1", Some("u1"), Some("t1"));
         try_insert_customer(store, &full).await.expect("insert");
-        assert_eq!(
-            store.get_customer("c1").await.unwrap(),
-            Some(full.clone()),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.get_customer("c-unknown").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert_eq!(store.get_customer("c1").await.unwrap(), Some(full.clone()), "{backend:?}");
+        assert_eq!(store.get_customer("c-unknown").await.unwrap(), None, "{backend:?}");
         assert_eq!(store.get_customer("").await.unwrap(), None, "{backend:?}");
 
         // Byte and text edge cases: empty blobs, every byte value, empty strings, no tags.
@@ -484,25 +406,13 @@ async fn customer_round_trip_and_versioned_writes() {
         let edge = CustomerRow {
             industry: Some(String::new()),
             source: Some(String::new()),
-            email: Sealed {
-                ct: Some(Vec::new()),
-                bidx: Some(Vec::new()),
-            },
-            mobile: Sealed {
-                ct: Some(every_byte.clone()),
-                bidx: None,
-            },
+            email: Sealed { ct: Some(Vec::new()), bidx: Some(Vec::new()) },
+            mobile: Sealed { ct: Some(every_byte.clone()), bidx: None },
             notes: Some(every_byte),
             ..customer("c-edge", "", T, T)
         };
-        try_insert_customer(store, &edge)
-            .await
-            .expect("insert edge");
-        assert_eq!(
-            store.get_customer("c-edge").await.unwrap(),
-            Some(edge),
-            "{backend:?}: byte/text edge cases"
-        );
+        try_insert_customer(store, &edge).await.expect("insert edge");
+        assert_eq!(store.get_customer("c-edge").await.unwrap(), Some(edge), "{backend:?}: byte/text edge cases");
 
         // Read-your-writes inside a transaction.
         let mut tx = store.begin_write().await.unwrap();
@@ -526,106 +436,42 @@ async fn customer_round_trip_and_versioned_writes() {
             address: None,
             birthday: None,
             national_id: Sealed::default(),
-            bank_account: Sealed {
-                ct: Some(b"bank-v2".to_vec()),
-                bidx: None,
-            },
+            bank_account: Sealed { ct: Some(b"bank-v2".to_vec()), bidx: None },
             notes: Some(b"notes-v2".to_vec()),
             updated_at: T + 100,
             version: 2,
             ..full.clone()
         };
-        try_update_customer(store, &v2, 1)
-            .await
-            .expect("update v1->v2");
-        assert_eq!(
-            store.get_customer("c1").await.unwrap(),
-            Some(v2.clone()),
-            "{backend:?}"
-        );
-        let tagged = |tag: &str| CustomerFilter {
-            tag: Some(s(tag)),
-            ..filter(CustomerSort::CreatedAsc, 50)
-        };
-        assert_eq!(
-            store.count_customers(&tagged("vip")).await.unwrap(),
-            1,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.count_customers(&tagged("zeta")).await.unwrap(),
-            0,
-            "{backend:?}: old tags replaced"
-        );
+        try_update_customer(store, &v2, 1).await.expect("update v1->v2");
+        assert_eq!(store.get_customer("c1").await.unwrap(), Some(v2.clone()), "{backend:?}");
+        let tagged = |tag: &str| CustomerFilter { tag: Some(s(tag)), ..filter(CustomerSort::CreatedAsc, 50) };
+        assert_eq!(store.count_customers(&tagged("vip")).await.unwrap(), 1, "{backend:?}");
+        assert_eq!(store.count_customers(&tagged("zeta")).await.unwrap(), 0, "{backend:?}: old tags replaced");
 
         // Stale version: Conflict, and nothing changes.
-        let stale = CustomerRow {
-            name: s("Stale write"),
-            version: 2,
-            ..v2.clone()
-        };
+        let stale = CustomerRow { name: s("Stale write"), version: 2, ..v2.clone() };
         let r = try_update_customer(store, &stale, 1).await;
-        assert!(
-            matches!(r, Err(StoreError::Conflict)),
-            "{backend:?}: stale update gave {r:?}"
-        );
-        assert_eq!(
-            store.get_customer("c1").await.unwrap(),
-            Some(v2.clone()),
-            "{backend:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Conflict)), "{backend:?}: stale update gave {r:?}");
+        assert_eq!(store.get_customer("c1").await.unwrap(), Some(v2.clone()), "{backend:?}");
 
         // Missing row: NotFound.
-        let missing = CustomerRow {
-            id: s("c-missing"),
-            ..v2.clone()
-        };
+        let missing = CustomerRow { id: s("c-missing"), ..v2.clone() };
         let r = try_update_customer(store, &missing, 1).await;
-        assert!(
-            matches!(r, Err(StoreError::NotFound)),
-            "{backend:?}: update missing gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend:?}: update missing gave {r:?}");
 
         // Delete: stale → Conflict, missing → NotFound (with and without a version).
         let r = try_delete_customer(store, "c1", Some(1)).await;
-        assert!(
-            matches!(r, Err(StoreError::Conflict)),
-            "{backend:?}: stale delete gave {r:?}"
-        );
-        assert!(
-            store.get_customer("c1").await.unwrap().is_some(),
-            "{backend:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Conflict)), "{backend:?}: stale delete gave {r:?}");
+        assert!(store.get_customer("c1").await.unwrap().is_some(), "{backend:?}");
         let r = try_delete_customer(store, "c-missing", Some(1)).await;
-        assert!(
-            matches!(r, Err(StoreError::NotFound)),
-            "{backend:?}: delete missing gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend:?}: delete missing gave {r:?}");
         let r = try_delete_customer(store, "c-missing", None).await;
-        assert!(
-            matches!(r, Err(StoreError::NotFound)),
-            "{backend:?}: delete missing gave {r:?}"
-        );
-        try_delete_customer(store, "c1", Some(2))
-            .await
-            .expect("delete at v2");
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend:?}: delete missing gave {r:?}");
+        try_delete_customer(store, "c1", Some(2)).await.expect("delete at v2");
         assert_eq!(store.get_customer("c1").await.unwrap(), None, "{backend:?}");
-        try_delete_customer(store, "c-edge", None)
-            .await
-            .expect("unguarded delete");
-        assert_eq!(
-            store.get_customer("c-edge").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store
-                .count_customers(&filter(CustomerSort::CreatedAsc, 50))
-                .await
-                .unwrap(),
-            0,
-            "{backend:?}"
-        );
+        try_delete_customer(store, "c-edge", None).await.expect("unguarded delete");
+        assert_eq!(store.get_customer("c-edge").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.count_customers(&filter(CustomerSort::CreatedAsc, 50)).await.unwrap(), 0, "{backend:?}");
     }
 }
 
@@ -638,66 +484,32 @@ async fn rolled_back_and_dropped_transactions_leave_nothing() {
 
         // Explicit rollback.
         let mut tx = store.begin_write().await.unwrap();
-        tx.insert_customer(&customer("rb-1", "Rolled Back", T, T))
-            .await
-            .unwrap();
-        tx.insert_contact(&contact("rb-k1", "rb-1", T))
-            .await
-            .unwrap();
-        assert!(
-            tx.get_customer("rb-1").await.unwrap().is_some(),
-            "{backend:?}: visible inside"
-        );
-        assert!(
-            tx.get_contact("rb-k1").await.unwrap().is_some(),
-            "{backend:?}: visible inside"
-        );
+        tx.insert_customer(&customer("rb-1", "Rolled Back", T, T)).await.unwrap();
+        tx.insert_contact(&contact("rb-k1", "rb-1", T)).await.unwrap();
+        assert!(tx.get_customer("rb-1").await.unwrap().is_some(), "{backend:?}: visible inside");
+        assert!(tx.get_contact("rb-k1").await.unwrap().is_some(), "{backend:?}: visible inside");
         tx.rollback().await.unwrap();
-        assert_eq!(
-            store.get_customer("rb-1").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.get_contact("rb-k1").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert_eq!(store.get_customer("rb-1").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.get_contact("rb-k1").await.unwrap(), None, "{backend:?}");
         assert_eq!(store.count_customers(&all).await.unwrap(), 0, "{backend:?}");
 
         // Dropped without commit.
         {
             let mut tx = store.begin_write().await.unwrap();
-            tx.insert_customer(&customer("drop-1", "Dropped", T, T))
-                .await
-                .unwrap();
+            tx.insert_customer(&customer("drop-1", "Dropped", T, T)).await.unwrap();
         }
-        assert_eq!(
-            store.get_customer("drop-1").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert_eq!(store.get_customer("drop-1").await.unwrap(), None, "{backend:?}");
         assert_eq!(store.count_customers(&all).await.unwrap(), 0, "{backend:?}");
 
         // The writer is usable afterwards, and an update rolled back leaves the old row.
         let kept = customer("kept", "Kept", T, T);
-        try_insert_customer(store, &kept)
-            .await
-            .expect("insert after rollback");
+        try_insert_customer(store, &kept).await.expect("insert after rollback");
         let mut tx = store.begin_write().await.unwrap();
-        let changed = CustomerRow {
-            name: s("Changed"),
-            version: 2,
-            ..kept.clone()
-        };
+        let changed = CustomerRow { name: s("Changed"), version: 2, ..kept.clone() };
         tx.update_customer(&changed, 1).await.unwrap();
         tx.delete_customer("kept", Some(2)).await.unwrap();
         drop(tx);
-        assert_eq!(
-            store.get_customer("kept").await.unwrap(),
-            Some(kept),
-            "{backend:?}"
-        );
+        assert_eq!(store.get_customer("kept").await.unwrap(), Some(kept), "{backend:?}");
         assert_eq!(store.count_customers(&all).await.unwrap(), 1, "{backend:?}");
     }
 }
@@ -708,167 +520,67 @@ async fn unique_and_foreign_keys() {
         let db = TestDb::new(backend).await;
         let store = &db.store;
         seed_users(store, &[user("u1", "ada@example.com")]).await;
-        let a = CustomerRow {
-            tags: vec![s("vip"), s("retail")],
-            ..customer("a", "Alpha", T, T)
-        };
-        let b = CustomerRow {
-            tags: vec![s("vip")],
-            ..customer("b", "Beta", T, T)
-        };
+        let a = CustomerRow { tags: vec![s("vip"), s("retail")], ..customer("a", "Alpha", T, T) };
+        let b = CustomerRow { tags: vec![s("vip")], ..customer("b", "Beta", T, T) };
         seed_customers(store, &[a.clone(), b.clone()]).await;
 
         // Duplicate primary key, committed before and within one transaction.
         let r = try_insert_customer(store, &customer("a", "Other", T, T)).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: got {r:?}");
         let mut tx = store.begin_write().await.unwrap();
-        tx.insert_customer(&customer("dup", "One", T, T))
-            .await
-            .unwrap();
+        tx.insert_customer(&customer("dup", "One", T, T)).await.unwrap();
         let r = tx.insert_customer(&customer("dup", "Two", T, T)).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: got {r:?}");
         drop(tx);
-        assert_eq!(
-            store.get_customer("dup").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.get_customer("a").await.unwrap(),
-            Some(a.clone()),
-            "{backend:?}"
-        );
+        assert_eq!(store.get_customer("dup").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.get_customer("a").await.unwrap(), Some(a.clone()), "{backend:?}");
 
         // Foreign keys: owner, team, contact's customer, user's team, session's user.
         let r = try_insert_customer(
             store,
-            &CustomerRow {
-                owner_id: Some(s("no-such-user")),
-                ..customer("fk1", "FK", T, T)
-            },
+            &CustomerRow { owner_id: Some(s("no-such-user")), ..customer("fk1", "FK", T, T) },
         )
         .await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: owner gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: owner gave {r:?}");
         let r = try_insert_customer(
             store,
-            &CustomerRow {
-                team_id: Some(s("no-such-team")),
-                ..customer("fk2", "FK", T, T)
-            },
+            &CustomerRow { team_id: Some(s("no-such-team")), ..customer("fk2", "FK", T, T) },
         )
         .await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: team gave {r:?}"
-        );
-        let r = try_update_customer(
-            store,
-            &CustomerRow {
-                owner_id: Some(s("no-such-user")),
-                version: 2,
-                ..b.clone()
-            },
-            1,
-        )
-        .await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: update owner gave {r:?}"
-        );
-        assert_eq!(
-            store.get_customer("b").await.unwrap(),
-            Some(b.clone()),
-            "{backend:?}"
-        );
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: team gave {r:?}");
+        let r =
+            try_update_customer(store, &CustomerRow { owner_id: Some(s("no-such-user")), version: 2, ..b.clone() }, 1)
+                .await;
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: update owner gave {r:?}");
+        assert_eq!(store.get_customer("b").await.unwrap(), Some(b.clone()), "{backend:?}");
         let r = try_insert_contact(store, &contact("k-orphan", "no-such-customer", T)).await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: contact gave {r:?}"
-        );
-        let r = try_insert_user(
-            store,
-            &UserRow {
-                team_id: Some(s("no-such-team")),
-                ..user("u2", "bob@example.com")
-            },
-        )
-        .await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: user team gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: contact gave {r:?}");
+        let r = try_insert_user(store, &UserRow { team_id: Some(s("no-such-team")), ..user("u2", "bob@example.com") })
+            .await;
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: user team gave {r:?}");
         let r = try_insert_session(store, &session("s1", "no-such-user", b"h1", T)).await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: session gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: session gave {r:?}");
         let r = try_insert_token(store, &api_token("tk1", "no-such-user", b"h1")).await;
-        assert!(
-            matches!(r, Err(StoreError::ForeignKey)),
-            "{backend:?}: token gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::ForeignKey)), "{backend:?}: token gave {r:?}");
 
         // Deleting a customer takes its contacts and tags, and nothing else.
-        seed_contacts(
-            store,
-            &[
-                contact("ka1", "a", T),
-                contact("ka2", "a", T + 1),
-                contact("kb1", "b", T),
-            ],
-        )
-        .await;
+        seed_contacts(store, &[contact("ka1", "a", T), contact("ka2", "a", T + 1), contact("kb1", "b", T)]).await;
         let tag_rows = "SELECT COUNT(*) FROM customer_tags WHERE customer_id = $1";
         assert_eq!(raw_i64(&db.url, tag_rows, "a").await, 2, "{backend:?}");
-        try_delete_customer(store, "a", Some(1))
-            .await
-            .expect("delete a");
+        try_delete_customer(store, "a", Some(1)).await.expect("delete a");
         assert_eq!(store.get_contact("ka1").await.unwrap(), None, "{backend:?}");
         assert_eq!(store.get_contact("ka2").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.list_contacts("a").await.unwrap(), Vec::<ContactRow>::new(), "{backend:?}");
+        assert_eq!(raw_i64(&db.url, tag_rows, "a").await, 0, "{backend:?}: tags cascade");
         assert_eq!(
-            store.list_contacts("a").await.unwrap(),
-            Vec::<ContactRow>::new(),
-            "{backend:?}"
-        );
-        assert_eq!(
-            raw_i64(&db.url, tag_rows, "a").await,
-            0,
-            "{backend:?}: tags cascade"
-        );
-        assert_eq!(
-            raw_i64(
-                &db.url,
-                "SELECT COUNT(*) FROM contacts WHERE customer_id = $1",
-                "a"
-            )
-            .await,
+            raw_i64(&db.url, "SELECT COUNT(*) FROM contacts WHERE customer_id = $1", "a").await,
             0,
             "{backend:?}: contacts cascade"
         );
         assert_eq!(raw_i64(&db.url, tag_rows, "b").await, 1, "{backend:?}");
-        assert_eq!(
-            store.list_contacts("b").await.unwrap(),
-            vec![contact("kb1", "b", T)],
-            "{backend:?}"
-        );
-        let vip = CustomerFilter {
-            tag: Some(s("vip")),
-            ..filter(CustomerSort::CreatedAsc, 50)
-        };
-        assert_eq!(
-            ids(&list_all(store, &vip, backend).await),
-            vec!["b"],
-            "{backend:?}"
-        );
+        assert_eq!(store.list_contacts("b").await.unwrap(), vec![contact("kb1", "b", T)], "{backend:?}");
+        let vip = CustomerFilter { tag: Some(s("vip")), ..filter(CustomerSort::CreatedAsc, 50) };
+        assert_eq!(ids(&list_all(store, &vip, backend).await), vec!["b"], "{backend:?}");
     }
 }
 
@@ -902,15 +614,9 @@ fn sort_fixture() -> Vec<CustomerRow> {
 fn expected_sort_order(sort: CustomerSort) -> Vec<&'static str> {
     // Lower-cased names bytewise: "100 corp" < "_under" < "alpha"×3 < "b" < "beta" <
     // "zebra"×2 < "ärger" (C3 A4) < "émile" (C3 A9) < "张三" (E5) < "李四" (E6); then id.
-    let name_asc = vec![
-        "c06", "c08", "c02", "c07", "c11", "c13", "c05", "c01", "c09", "c12", "c04", "c10", "c03",
-    ];
-    let created_asc = vec![
-        "c08", "c09", "c02", "c07", "c10", "c05", "c11", "c13", "c12", "c01", "c04", "c03", "c06",
-    ];
-    let updated_asc = vec![
-        "c06", "c10", "c04", "c12", "c01", "c05", "c13", "c02", "c03", "c11", "c07", "c09", "c08",
-    ];
+    let name_asc = vec!["c06", "c08", "c02", "c07", "c11", "c13", "c05", "c01", "c09", "c12", "c04", "c10", "c03"];
+    let created_asc = vec!["c08", "c09", "c02", "c07", "c10", "c05", "c11", "c13", "c12", "c01", "c04", "c03", "c06"];
+    let updated_asc = vec!["c06", "c10", "c04", "c12", "c01", "c05", "c13", "c02", "c03", "c11", "c07", "c09", "c08"];
     let rev = |mut v: Vec<&'static str>| {
         v.reverse();
         v
@@ -945,16 +651,9 @@ async fn list_keyset_pagination_for_every_sort() {
             // Resuming from a key in the middle of a run of equal keys.
             let mid = expected[3];
             let mid_row = rows.iter().find(|r| r.id == mid).unwrap();
-            let f = CustomerFilter {
-                after: Some(expected_key(mid_row, sort)),
-                ..filter(sort, 500)
-            };
+            let f = CustomerFilter { after: Some(expected_key(mid_row, sort)), ..filter(sort, 500) };
             let page = db.store.list_customers(&f).await.unwrap();
-            assert_eq!(
-                ids(&page.items),
-                expected[4..].to_vec(),
-                "{backend:?} {sort:?} after {mid}"
-            );
+            assert_eq!(ids(&page.items), expected[4..].to_vec(), "{backend:?} {sort:?} after {mid}");
             assert_eq!(page.next, None, "{backend:?} {sort:?}");
         }
     }
@@ -1084,11 +783,7 @@ async fn list_filters_and_count() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let store = &db.store;
-        seed_users(
-            store,
-            &[user("u1", "ada@example.com"), user("u2", "bob@example.com")],
-        )
-        .await;
+        seed_users(store, &[user("u1", "ada@example.com"), user("u2", "bob@example.com")]).await;
         let rows = filter_fixture();
         seed_customers(store, &rows).await;
 
@@ -1108,31 +803,16 @@ async fn list_filters_and_count() {
             let m = store.count_customers(&paged).await.unwrap();
             assert_eq!(m, n, "{backend:?}: count {label} with paging fields");
             // The same set under a name sort.
-            let by_name = CustomerFilter {
-                sort: CustomerSort::NameAsc,
-                limit: 3,
-                ..f.clone()
-            };
-            let mut got_ids = ids(&list_all(store, &by_name, backend).await)
-                .into_iter()
-                .map(s)
-                .collect::<Vec<_>>();
+            let by_name = CustomerFilter { sort: CustomerSort::NameAsc, limit: 3, ..f.clone() };
+            let mut got_ids = ids(&list_all(store, &by_name, backend).await).into_iter().map(s).collect::<Vec<_>>();
             got_ids.sort();
             assert_eq!(got_ids, *expected, "{backend:?}: filter {label} by name");
         }
 
         // Tag filters follow updates.
-        let f04 = CustomerRow {
-            tags: vec![s("vip")],
-            version: 2,
-            ..rows[3].clone()
-        };
+        let f04 = CustomerRow { tags: vec![s("vip")], version: 2, ..rows[3].clone() };
         try_update_customer(store, &f04, 1).await.unwrap();
-        let f01 = CustomerRow {
-            tags: vec![],
-            version: 2,
-            ..rows[0].clone()
-        };
+        let f01 = CustomerRow { tags: vec![], version: 2, ..rows[0].clone() };
         try_update_customer(store, &f01, 1).await.unwrap();
         let vip = Q::new().tag("vip").0;
         assert_eq!(
@@ -1150,50 +830,21 @@ async fn list_filters_and_count() {
 async fn list_limit_is_clamped() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
-        let rows: Vec<CustomerRow> = (0..502)
-            .map(|i| customer(&format!("L{i:04}"), &format!("Name {i:04}"), T + i, T))
-            .collect();
+        let rows: Vec<CustomerRow> =
+            (0..502).map(|i| customer(&format!("L{i:04}"), &format!("Name {i:04}"), T + i, T)).collect();
         seed_customers(&db.store, &rows).await;
-        for (limit, len) in [
-            (0u32, 1usize),
-            (1, 1),
-            (499, 499),
-            (500, 500),
-            (501, 500),
-            (u32::MAX, 500),
-        ] {
-            let page = db
-                .store
-                .list_customers(&filter(CustomerSort::CreatedAsc, limit))
-                .await
-                .unwrap();
+        for (limit, len) in [(0u32, 1usize), (1, 1), (499, 499), (500, 500), (501, 500), (u32::MAX, 500)] {
+            let page = db.store.list_customers(&filter(CustomerSort::CreatedAsc, limit)).await.unwrap();
             assert_eq!(page.items.len(), len, "{backend:?}: limit {limit}");
             let last = page.items.last().unwrap();
-            assert_eq!(
-                last.id,
-                format!("L{:04}", len - 1),
-                "{backend:?}: limit {limit}"
-            );
-            assert_eq!(
-                page.next,
-                Some((SortKey::Int(last.created_at), last.id.clone())),
-                "{backend:?}: limit {limit}"
-            );
+            assert_eq!(last.id, format!("L{:04}", len - 1), "{backend:?}: limit {limit}");
+            assert_eq!(page.next, Some((SortKey::Int(last.created_at), last.id.clone())), "{backend:?}: limit {limit}");
         }
-        let all = list_all(
-            &db.store,
-            &filter(CustomerSort::CreatedAsc, 10_000),
-            backend,
-        )
-        .await;
+        let all = list_all(&db.store, &filter(CustomerSort::CreatedAsc, 10_000), backend).await;
         let expected: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         assert_eq!(ids(&all), expected, "{backend:?}");
         let f = filter(CustomerSort::CreatedAsc, 0);
-        assert_eq!(
-            db.store.count_customers(&f).await.unwrap(),
-            502,
-            "{backend:?}"
-        );
+        assert_eq!(db.store.count_customers(&f).await.unwrap(), 502, "{backend:?}");
     }
 }
 
@@ -1214,51 +865,20 @@ async fn contacts_crud_and_order() {
         let k2 = contact("k2", "a", T + 5);
         let k0 = contact("k0", "a", T + 9);
         let kb = contact("kb", "b", T);
-        seed_contacts(
-            store,
-            &[
-                k3.clone(),
-                k1.clone(),
-                k9.clone(),
-                k2.clone(),
-                k0.clone(),
-                kb.clone(),
-            ],
-        )
-        .await;
+        seed_contacts(store, &[k3.clone(), k1.clone(), k9.clone(), k2.clone(), k0.clone(), kb.clone()]).await;
 
-        assert_eq!(
-            store.get_contact("k1").await.unwrap(),
-            Some(k1.clone()),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.get_contact("nope").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert_eq!(store.get_contact("k1").await.unwrap(), Some(k1.clone()), "{backend:?}");
+        assert_eq!(store.get_contact("nope").await.unwrap(), None, "{backend:?}");
         assert_eq!(
             store.list_contacts("a").await.unwrap(),
             vec![k9.clone(), k1.clone(), k2.clone(), k3.clone(), k0.clone()],
             "{backend:?}: ordered by created_at, id"
         );
-        assert_eq!(
-            store.list_contacts("b").await.unwrap(),
-            vec![kb.clone()],
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.list_contacts("nope").await.unwrap(),
-            Vec::<ContactRow>::new(),
-            "{backend:?}"
-        );
+        assert_eq!(store.list_contacts("b").await.unwrap(), vec![kb.clone()], "{backend:?}");
+        assert_eq!(store.list_contacts("nope").await.unwrap(), Vec::<ContactRow>::new(), "{backend:?}");
 
         let mut tx = store.begin_write().await.unwrap();
-        assert_eq!(
-            tx.get_contact("k2").await.unwrap(),
-            Some(k2.clone()),
-            "{backend:?}"
-        );
+        assert_eq!(tx.get_contact("k2").await.unwrap(), Some(k2.clone()), "{backend:?}");
         tx.rollback().await.unwrap();
 
         // Update with the right version.
@@ -1275,69 +895,31 @@ async fn contacts_crud_and_order() {
             ..k1.clone()
         };
         try_update_contact(store, &k1v2, 1).await.expect("update");
-        assert_eq!(
-            store.get_contact("k1").await.unwrap(),
-            Some(k1v2.clone()),
-            "{backend:?}"
-        );
+        assert_eq!(store.get_contact("k1").await.unwrap(), Some(k1v2.clone()), "{backend:?}");
 
         // Stale and missing.
-        let stale = ContactRow {
-            name: s("Stale"),
-            version: 2,
-            ..k1v2.clone()
-        };
+        let stale = ContactRow { name: s("Stale"), version: 2, ..k1v2.clone() };
         let r = try_update_contact(store, &stale, 1).await;
-        assert!(
-            matches!(r, Err(StoreError::Conflict)),
-            "{backend:?}: got {r:?}"
-        );
-        assert_eq!(
-            store.get_contact("k1").await.unwrap(),
-            Some(k1v2.clone()),
-            "{backend:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Conflict)), "{backend:?}: got {r:?}");
+        assert_eq!(store.get_contact("k1").await.unwrap(), Some(k1v2.clone()), "{backend:?}");
         let r = try_update_contact(store, &contact("k-missing", "a", T), 1).await;
-        assert!(
-            matches!(r, Err(StoreError::NotFound)),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend:?}: got {r:?}");
 
         // Delete: stale, missing, then right.
         let r = try_delete_contact(store, "k1", Some(1)).await;
-        assert!(
-            matches!(r, Err(StoreError::Conflict)),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Conflict)), "{backend:?}: got {r:?}");
         let r = try_delete_contact(store, "k-missing", Some(1)).await;
-        assert!(
-            matches!(r, Err(StoreError::NotFound)),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend:?}: got {r:?}");
         let r = try_delete_contact(store, "k-missing", None).await;
-        assert!(
-            matches!(r, Err(StoreError::NotFound)),
-            "{backend:?}: got {r:?}"
-        );
-        try_delete_contact(store, "k1", Some(2))
-            .await
-            .expect("delete");
-        try_delete_contact(store, "k0", None)
-            .await
-            .expect("unguarded delete");
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend:?}: got {r:?}");
+        try_delete_contact(store, "k1", Some(2)).await.expect("delete");
+        try_delete_contact(store, "k0", None).await.expect("unguarded delete");
         assert_eq!(store.get_contact("k1").await.unwrap(), None, "{backend:?}");
-        assert_eq!(
-            store.list_contacts("a").await.unwrap(),
-            vec![k9, k2, k3],
-            "{backend:?}"
-        );
+        assert_eq!(store.list_contacts("a").await.unwrap(), vec![k9, k2, k3], "{backend:?}");
 
         // Duplicate contact id.
         let r = try_insert_contact(store, &contact("kb", "a", T)).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: got {r:?}");
     }
 }
 
@@ -1352,11 +934,7 @@ async fn accounts_users_and_teams() {
         let store = &db.store;
 
         // Teams, ordered by name (bytewise: upper case before lower case).
-        let teams = [
-            team("t2", "Support"),
-            team("t1", "alpha"),
-            team("t3", "Beta"),
-        ];
+        let teams = [team("t2", "Support"), team("t1", "alpha"), team("t3", "Beta")];
         for t in &teams {
             try_insert_team(store, t).await.expect("insert team");
         }
@@ -1366,23 +944,13 @@ async fn accounts_users_and_teams() {
             "{backend:?}: teams by name"
         );
         let r = try_insert_team(store, &team("t4", "Support")).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: team name gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: team name gave {r:?}");
         let r = try_insert_team(store, &team("t1", "Other")).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: team id gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: team id gave {r:?}");
 
         // Users.
         assert_eq!(store.count_users().await.unwrap(), 0, "{backend:?}");
-        assert_eq!(
-            store.list_users().await.unwrap(),
-            Vec::<UserRow>::new(),
-            "{backend:?}"
-        );
+        assert_eq!(store.list_users().await.unwrap(), Vec::<UserRow>::new(), "{backend:?}");
         let carol = UserRow {
             role: s("admin"),
             team_id: Some(s("t2")),
@@ -1391,37 +959,13 @@ async fn accounts_users_and_teams() {
             ..user("u3", "carol@example.com")
         };
         let ada = user("u1", "ada@example.com");
-        let bob = UserRow {
-            display_name: s("鲍勃"),
-            status: s("disabled"),
-            ..user("u2", "bob@example.com")
-        };
+        let bob = UserRow { display_name: s("鲍勃"), status: s("disabled"), ..user("u2", "bob@example.com") };
         seed_users(store, &[carol.clone(), ada.clone(), bob.clone()]).await;
-        assert_eq!(
-            store.user_by_email("ada@example.com").await.unwrap(),
-            Some(ada.clone()),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.user_by_email("carol@example.com").await.unwrap(),
-            Some(carol.clone()),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.user_by_email("ADA@example.com").await.unwrap(),
-            None,
-            "{backend:?}: exact match"
-        );
-        assert_eq!(
-            store.user_by_email("nobody@example.com").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.user_by_id("u2").await.unwrap(),
-            Some(bob.clone()),
-            "{backend:?}"
-        );
+        assert_eq!(store.user_by_email("ada@example.com").await.unwrap(), Some(ada.clone()), "{backend:?}");
+        assert_eq!(store.user_by_email("carol@example.com").await.unwrap(), Some(carol.clone()), "{backend:?}");
+        assert_eq!(store.user_by_email("ADA@example.com").await.unwrap(), None, "{backend:?}: exact match");
+        assert_eq!(store.user_by_email("nobody@example.com").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.user_by_id("u2").await.unwrap(), Some(bob.clone()), "{backend:?}");
         assert_eq!(store.user_by_id("u9").await.unwrap(), None, "{backend:?}");
         assert_eq!(
             store.list_users().await.unwrap(),
@@ -1431,15 +975,9 @@ async fn accounts_users_and_teams() {
         assert_eq!(store.count_users().await.unwrap(), 3, "{backend:?}");
 
         let r = try_insert_user(store, &user("u4", "ada@example.com")).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: email gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: email gave {r:?}");
         let r = try_insert_user(store, &user("u1", "other@example.com")).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: id gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: id gave {r:?}");
         assert_eq!(store.count_users().await.unwrap(), 3, "{backend:?}");
 
         // record_login sets only last_login_at.
@@ -1448,10 +986,7 @@ async fn accounts_users_and_teams() {
         tx.commit().await.unwrap();
         assert_eq!(
             store.user_by_id("u1").await.unwrap(),
-            Some(UserRow {
-                last_login_at: Some(T + 42),
-                ..ada
-            }),
+            Some(UserRow { last_login_at: Some(T + 42), ..ada }),
             "{backend:?}"
         );
     }
@@ -1467,47 +1002,20 @@ async fn accounts_sessions_tokens_and_data_keys() {
         // Sessions.
         let h1: &[u8] = b"\x00\x01hash-one\xff";
         let s1 = session("s1", "u1", h1, T + 1_000);
-        try_insert_session(store, &s1)
-            .await
-            .expect("insert session");
-        assert_eq!(
-            store.session_by_hash(h1).await.unwrap(),
-            Some(s1.clone()),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.session_by_hash(b"\x00\x01hash-one").await.unwrap(),
-            None,
-            "{backend:?}: prefix"
-        );
-        assert_eq!(
-            store.session_by_hash(b"").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        try_insert_session(store, &s1).await.expect("insert session");
+        assert_eq!(store.session_by_hash(h1).await.unwrap(), Some(s1.clone()), "{backend:?}");
+        assert_eq!(store.session_by_hash(b"\x00\x01hash-one").await.unwrap(), None, "{backend:?}: prefix");
+        assert_eq!(store.session_by_hash(b"").await.unwrap(), None, "{backend:?}");
         let r = try_insert_session(store, &session("s-dup", "u1", h1, T)).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: hash gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: hash gave {r:?}");
         let r = try_insert_session(store, &session("s1", "u1", b"other", T)).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: id gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: id gave {r:?}");
 
         let mut tx = store.begin_write().await.unwrap();
         tx.touch_session("s1", T + 10).await.unwrap();
         tx.commit().await.unwrap();
-        let s1 = SessionRow {
-            last_seen_at: T + 10,
-            ..s1
-        };
-        assert_eq!(
-            store.session_by_hash(h1).await.unwrap(),
-            Some(s1.clone()),
-            "{backend:?}"
-        );
+        let s1 = SessionRow { last_seen_at: T + 10, ..s1 };
+        assert_eq!(store.session_by_hash(h1).await.unwrap(), Some(s1.clone()), "{backend:?}");
 
         let mut tx = store.begin_write().await.unwrap();
         tx.revoke_session("s1", T + 20).await.unwrap();
@@ -1516,10 +1024,7 @@ async fn accounts_sessions_tokens_and_data_keys() {
         tx.revoke_session("s1", T + 30).await.unwrap();
         tx.revoke_session("s-unknown", T + 30).await.unwrap();
         tx.commit().await.unwrap();
-        let s1 = SessionRow {
-            revoked_at: Some(T + 20),
-            ..s1
-        };
+        let s1 = SessionRow { revoked_at: Some(T + 20), ..s1 };
         assert_eq!(
             store.session_by_hash(h1).await.unwrap(),
             Some(s1.clone()),
@@ -1530,14 +1035,8 @@ async fn accounts_sessions_tokens_and_data_keys() {
         let cut = T + 500;
         let expired = session("s-exp", "u1", b"h-exp", cut - 1);
         let at_cut = session("s-cut", "u1", b"h-cut", cut);
-        let revoked_early = SessionRow {
-            revoked_at: Some(cut - 1),
-            ..session("s-rev", "u1", b"h-rev", cut + 1_000)
-        };
-        let revoked_late = SessionRow {
-            revoked_at: Some(cut + 1),
-            ..session("s-rev2", "u1", b"h-rev2", cut + 1_000)
-        };
+        let revoked_early = SessionRow { revoked_at: Some(cut - 1), ..session("s-rev", "u1", b"h-rev", cut + 1_000) };
+        let revoked_late = SessionRow { revoked_at: Some(cut + 1), ..session("s-rev2", "u1", b"h-rev2", cut + 1_000) };
         let live = session("s-live", "u1", b"h-live", cut + 1_000);
         for x in [&expired, &at_cut, &revoked_early, &revoked_late, &live] {
             try_insert_session(store, x).await.unwrap();
@@ -1547,36 +1046,12 @@ async fn accounts_sessions_tokens_and_data_keys() {
         tx.commit().await.unwrap();
         // s1 (revoked at T+20) goes too.
         assert_eq!(purged, 3, "{backend:?}");
-        assert_eq!(
-            store.session_by_hash(h1).await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.session_by_hash(b"h-exp").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.session_by_hash(b"h-rev").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.session_by_hash(b"h-cut").await.unwrap(),
-            Some(at_cut),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.session_by_hash(b"h-rev2").await.unwrap(),
-            Some(revoked_late),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.session_by_hash(b"h-live").await.unwrap(),
-            Some(live),
-            "{backend:?}"
-        );
+        assert_eq!(store.session_by_hash(h1).await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.session_by_hash(b"h-exp").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.session_by_hash(b"h-rev").await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.session_by_hash(b"h-cut").await.unwrap(), Some(at_cut), "{backend:?}");
+        assert_eq!(store.session_by_hash(b"h-rev2").await.unwrap(), Some(revoked_late), "{backend:?}");
+        assert_eq!(store.session_by_hash(b"h-live").await.unwrap(), Some(live), "{backend:?}");
         let mut tx = store.begin_write().await.unwrap();
         assert_eq!(tx.purge_sessions(cut).await.unwrap(), 0, "{backend:?}");
         tx.commit().await.unwrap();
@@ -1585,21 +1060,10 @@ async fn accounts_sessions_tokens_and_data_keys() {
         let th: &[u8] = b"\xfftoken-hash\x00";
         let t1 = api_token("tk1", "u1", th);
         try_insert_token(store, &t1).await.expect("insert token");
-        assert_eq!(
-            store.token_by_hash(th).await.unwrap(),
-            Some(t1.clone()),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.token_by_hash(b"unknown").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert_eq!(store.token_by_hash(th).await.unwrap(), Some(t1.clone()), "{backend:?}");
+        assert_eq!(store.token_by_hash(b"unknown").await.unwrap(), None, "{backend:?}");
         let r = try_insert_token(store, &api_token("tk2", "u1", th)).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: hash gave {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: hash gave {r:?}");
         let t2 = ApiTokenRow {
             expires_at: None,
             revoked_at: Some(T + 3),
@@ -1607,61 +1071,27 @@ async fn accounts_sessions_tokens_and_data_keys() {
             ..api_token("tk2", "u1", b"second")
         };
         try_insert_token(store, &t2).await.unwrap();
-        assert_eq!(
-            store.token_by_hash(b"second").await.unwrap(),
-            Some(t2),
-            "{backend:?}"
-        );
+        assert_eq!(store.token_by_hash(b"second").await.unwrap(), Some(t2), "{backend:?}");
         let mut tx = store.begin_write().await.unwrap();
         tx.touch_api_token("tk1", T + 77).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             store.token_by_hash(th).await.unwrap(),
-            Some(ApiTokenRow {
-                last_used_at: Some(T + 77),
-                ..t1
-            }),
+            Some(ApiTokenRow { last_used_at: Some(T + 77), ..t1 }),
             "{backend:?}"
         );
 
         // Data keys.
-        assert_eq!(
-            store.data_key("install").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert_eq!(store.data_key("install").await.unwrap(), None, "{backend:?}");
         let wrapped: Vec<u8> = (0..=255u8).rev().collect();
-        try_insert_data_key(store, "install", 3, &wrapped, T)
-            .await
-            .expect("data key");
-        assert_eq!(
-            store.data_key("install").await.unwrap(),
-            Some((3, wrapped.clone())),
-            "{backend:?}"
-        );
+        try_insert_data_key(store, "install", 3, &wrapped, T).await.expect("data key");
+        assert_eq!(store.data_key("install").await.unwrap(), Some((3, wrapped.clone())), "{backend:?}");
         let r = try_insert_data_key(store, "install", 4, b"other", T + 1).await;
-        assert!(
-            matches!(r, Err(StoreError::Duplicate(_))),
-            "{backend:?}: scope gave {r:?}"
-        );
-        assert_eq!(
-            store.data_key("install").await.unwrap(),
-            Some((3, wrapped)),
-            "{backend:?}"
-        );
-        try_insert_data_key(store, "customer:c1", 1, b"k", T)
-            .await
-            .unwrap();
-        assert_eq!(
-            store.data_key("customer:c1").await.unwrap(),
-            Some((1, b"k".to_vec())),
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.data_key("Install").await.unwrap(),
-            None,
-            "{backend:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: scope gave {r:?}");
+        assert_eq!(store.data_key("install").await.unwrap(), Some((3, wrapped)), "{backend:?}");
+        try_insert_data_key(store, "customer:c1", 1, b"k", T).await.unwrap();
+        assert_eq!(store.data_key("customer:c1").await.unwrap(), Some((1, b"k".to_vec())), "{backend:?}");
+        assert_eq!(store.data_key("Install").await.unwrap(), None, "{backend:?}");
     }
 }
 
@@ -1690,22 +1120,12 @@ async fn concurrent_write_transactions_all_commit() {
         for t in tasks {
             results.push(t.await.unwrap());
         }
-        assert!(
-            results.iter().all(Result::is_ok),
-            "{backend:?}: {results:?}"
-        );
+        assert!(results.iter().all(Result::is_ok), "{backend:?}: {results:?}");
         let all = list_all(&db.store, &filter(CustomerSort::CreatedAsc, 7), backend).await;
         let expected: Vec<String> = (0..32).map(|i| format!("p{i:02}")).collect();
         assert_eq!(ids(&all), expected, "{backend:?}");
-        let t0 = CustomerFilter {
-            tag: Some(s("t0")),
-            ..filter(CustomerSort::CreatedAsc, 50)
-        };
-        assert_eq!(
-            db.store.count_customers(&t0).await.unwrap(),
-            11,
-            "{backend:?}"
-        );
+        let t0 = CustomerFilter { tag: Some(s("t0")), ..filter(CustomerSort::CreatedAsc, 50) };
+        assert_eq!(db.store.count_customers(&t0).await.unwrap(), 11, "{backend:?}");
     }
 }
 
@@ -1716,31 +1136,17 @@ async fn sqlite_two_handles_on_one_file_write_concurrently() {
     // before it writes (as an update does), which a deferred BEGIN could not upgrade safely.
     let db = TestDb::new(Backend::Sqlite).await;
     let other = Store::open(&db.url).await.expect("second handle");
-    seed_customers(
-        &db.store,
-        &[
-            customer("counter-0", "Counter 0", T, T),
-            customer("counter-1", "Counter 1", T, T),
-        ],
-    )
-    .await;
+    seed_customers(&db.store, &[customer("counter-0", "Counter 0", T, T), customer("counter-1", "Counter 1", T, T)])
+        .await;
     let mut tasks = Vec::new();
     for (h, store) in [db.store.clone(), other.clone()].into_iter().enumerate() {
         tasks.push(tokio::spawn(async move {
             let mut errors = Vec::new();
             for i in 0..50 {
-                let row = customer(
-                    &format!("h{h}-{i:02}"),
-                    &format!("Handle {h} {i}"),
-                    T + i,
-                    T,
-                );
+                let row = customer(&format!("h{h}-{i:02}"), &format!("Handle {h} {i}"), T + i, T);
                 let step = async {
                     let mut tx = store.begin_write().await?;
-                    let counter = tx
-                        .get_customer(&format!("counter-{h}"))
-                        .await?
-                        .ok_or(StoreError::NotFound)?;
+                    let counter = tx.get_customer(&format!("counter-{h}")).await?.ok_or(StoreError::NotFound)?;
                     tx.insert_customer(&row).await?;
                     let bumped = CustomerRow {
                         version: counter.version + 1,
@@ -1759,34 +1165,17 @@ async fn sqlite_two_handles_on_one_file_write_concurrently() {
     }
     for t in tasks {
         let errors = t.await.unwrap();
-        assert!(
-            errors.is_empty(),
-            "Sqlite: cross-handle writes failed: {errors:?}"
-        );
+        assert!(errors.is_empty(), "Sqlite: cross-handle writes failed: {errors:?}");
     }
     let all = filter(CustomerSort::CreatedAsc, 500);
     assert_eq!(db.store.count_customers(&all).await.unwrap(), 102);
     assert_eq!(other.count_customers(&all).await.unwrap(), 102);
     // Each handle's reader sees the other handle's rows.
-    assert_eq!(
-        other.get_customer("h0-49").await.unwrap(),
-        Some(customer("h0-49", "Handle 0 49", T + 49, T))
-    );
-    assert_eq!(
-        db.store.get_customer("h1-00").await.unwrap(),
-        Some(customer("h1-00", "Handle 1 0", T, T))
-    );
+    assert_eq!(other.get_customer("h0-49").await.unwrap(), Some(customer("h0-49", "Handle 0 49", T + 49, T)));
+    assert_eq!(db.store.get_customer("h1-00").await.unwrap(), Some(customer("h1-00", "Handle 1 0", T, T)));
     for h in 0..2 {
-        let counter = other
-            .get_customer(&format!("counter-{h}"))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            (counter.version, counter.updated_at),
-            (51, T + 50),
-            "counter-{h}"
-        );
+        let counter = other.get_customer(&format!("counter-{h}")).await.unwrap().unwrap();
+        assert_eq!((counter.version, counter.updated_at), (51, T + 50), "counter-{h}");
     }
     other.close().await;
 }
@@ -1796,11 +1185,8 @@ async fn concurrent_updates_of_one_row_exactly_one_wins() {
     const N: usize = 16;
     for backend in backends() {
         let db = TestDb::new(backend).await;
-        let base = CustomerRow {
-            tags: vec![s("start")],
-            ..customer("hot", "Hot Row", T, T)
-        };
-        seed_customers(&db.store, &[base.clone()]).await;
+        let base = CustomerRow { tags: vec![s("start")], ..customer("hot", "Hot Row", T, T) };
+        seed_customers(&db.store, std::slice::from_ref(&base)).await;
         let barrier = Arc::new(tokio::sync::Barrier::new(N));
         let mut tasks = Vec::new();
         for i in 0..N {
@@ -1828,10 +1214,7 @@ async fn concurrent_updates_of_one_row_exactly_one_wins() {
                 (i, Err(e)) => others.push(format!("{i}: {e:?}")),
             }
         }
-        assert!(
-            others.is_empty(),
-            "{backend:?}: losers must get Conflict only: {others:?}"
-        );
+        assert!(others.is_empty(), "{backend:?}: losers must get Conflict only: {others:?}");
         assert_eq!(winners.len(), 1, "{backend:?}: winners {winners:?}");
         let w = winners[0];
         let now = db.store.get_customer("hot").await.unwrap().unwrap();
@@ -1861,47 +1244,21 @@ async fn extreme_and_negative_timestamps_round_trip() {
         ];
         seed_customers(store, &rows).await;
         for r in &rows {
-            assert_eq!(
-                store.get_customer(&r.id).await.unwrap().as_ref(),
-                Some(r),
-                "{backend:?}"
-            );
+            assert_eq!(store.get_customer(&r.id).await.unwrap().as_ref(), Some(r), "{backend:?}");
         }
         let got = list_all(store, &filter(CustomerSort::CreatedAsc, 1), backend).await;
-        assert_eq!(
-            ids(&got),
-            vec!["x-min", "x-neg", "x-zero", "x-near-max", "x-max"],
-            "{backend:?}"
-        );
+        assert_eq!(ids(&got), vec!["x-min", "x-neg", "x-zero", "x-near-max", "x-max"], "{backend:?}");
         let got = list_all(store, &filter(CustomerSort::UpdatedDesc, 2), backend).await;
-        assert_eq!(
-            ids(&got),
-            vec!["x-min", "x-zero", "x-neg", "x-near-max", "x-max"],
-            "{backend:?}"
-        );
+        assert_eq!(ids(&got), vec!["x-min", "x-zero", "x-neg", "x-near-max", "x-max"], "{backend:?}");
 
         // Versions at the limit still guard updates.
-        let top = CustomerRow {
-            version: i64::MAX,
-            ..customer("x-ver", "ver", T, T)
-        };
-        seed_customers(store, &[top.clone()]).await;
-        let next = CustomerRow {
-            name: s("ver2"),
-            version: i64::MIN,
-            ..top.clone()
-        };
+        let top = CustomerRow { version: i64::MAX, ..customer("x-ver", "ver", T, T) };
+        seed_customers(store, std::slice::from_ref(&top)).await;
+        let next = CustomerRow { name: s("ver2"), version: i64::MIN, ..top.clone() };
         let r = try_update_customer(store, &next, i64::MAX - 1).await;
-        assert!(
-            matches!(r, Err(StoreError::Conflict)),
-            "{backend:?}: got {r:?}"
-        );
+        assert!(matches!(r, Err(StoreError::Conflict)), "{backend:?}: got {r:?}");
         try_update_customer(store, &next, i64::MAX).await.unwrap();
-        assert_eq!(
-            store.get_customer("x-ver").await.unwrap(),
-            Some(next),
-            "{backend:?}"
-        );
+        assert_eq!(store.get_customer("x-ver").await.unwrap(), Some(next), "{backend:?}");
 
         // Accounts, contacts and data keys carry the same values.
         let u = UserRow {
@@ -1910,22 +1267,11 @@ async fn extreme_and_negative_timestamps_round_trip() {
             last_login_at: Some(i64::MAX),
             ..user("u1", "ada@example.com")
         };
-        seed_users(store, &[u.clone()]).await;
-        assert_eq!(
-            store.user_by_id("u1").await.unwrap(),
-            Some(u),
-            "{backend:?}"
-        );
-        let k = ContactRow {
-            updated_at: i64::MAX,
-            ..contact("k", "x-zero", i64::MIN)
-        };
-        seed_contacts(store, &[k.clone()]).await;
-        assert_eq!(
-            store.get_contact("k").await.unwrap(),
-            Some(k),
-            "{backend:?}"
-        );
+        seed_users(store, std::slice::from_ref(&u)).await;
+        assert_eq!(store.user_by_id("u1").await.unwrap(), Some(u), "{backend:?}");
+        let k = ContactRow { updated_at: i64::MAX, ..contact("k", "x-zero", i64::MIN) };
+        seed_contacts(store, std::slice::from_ref(&k)).await;
+        assert_eq!(store.get_contact("k").await.unwrap(), Some(k), "{backend:?}");
         let sess = SessionRow {
             created_at: -5,
             last_seen_at: i64::MIN,
@@ -1934,20 +1280,12 @@ async fn extreme_and_negative_timestamps_round_trip() {
             ..session("s", "u1", b"hs", 0)
         };
         try_insert_session(store, &sess).await.unwrap();
-        assert_eq!(
-            store.session_by_hash(b"hs").await.unwrap(),
-            Some(sess.clone()),
-            "{backend:?}"
-        );
+        assert_eq!(store.session_by_hash(b"hs").await.unwrap(), Some(sess.clone()), "{backend:?}");
         let mut tx = store.begin_write().await.unwrap();
         assert_eq!(tx.purge_sessions(i64::MIN).await.unwrap(), 0, "{backend:?}");
         assert_eq!(tx.purge_sessions(i64::MAX).await.unwrap(), 0, "{backend:?}");
         tx.commit().await.unwrap();
-        assert_eq!(
-            store.session_by_hash(b"hs").await.unwrap(),
-            Some(sess),
-            "{backend:?}"
-        );
+        assert_eq!(store.session_by_hash(b"hs").await.unwrap(), Some(sess), "{backend:?}");
         let tok = ApiTokenRow {
             created_at: i64::MIN,
             expires_at: Some(i64::MAX),
@@ -1956,18 +1294,8 @@ async fn extreme_and_negative_timestamps_round_trip() {
             ..api_token("t", "u1", b"ht")
         };
         try_insert_token(store, &tok).await.unwrap();
-        assert_eq!(
-            store.token_by_hash(b"ht").await.unwrap(),
-            Some(tok),
-            "{backend:?}"
-        );
-        try_insert_data_key(store, "install", i64::MIN, b"w", i64::MAX)
-            .await
-            .unwrap();
-        assert_eq!(
-            store.data_key("install").await.unwrap(),
-            Some((i64::MIN, b"w".to_vec())),
-            "{backend:?}"
-        );
+        assert_eq!(store.token_by_hash(b"ht").await.unwrap(), Some(tok), "{backend:?}");
+        try_insert_data_key(store, "install", i64::MIN, b"w", i64::MAX).await.unwrap();
+        assert_eq!(store.data_key("install").await.unwrap(), Some((i64::MIN, b"w".to_vec())), "{backend:?}");
     }
 }

@@ -16,26 +16,16 @@ pub const SESSION_COOKIE: &str = "custos_session";
 
 /// The client facts of a request: peer address and user agent (bounded).
 pub fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>) -> ClientInfo {
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(256).collect::<String>());
-    ClientInfo {
-        ip: peer.map(|p| p.ip().to_string()),
-        user_agent: ua,
-    }
+    let ua =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect::<String>());
+    ClientInfo { ip: peer.map(|p| p.ip().to_string()), user_agent: ua }
 }
 
 /// The token a request presents, and whether it came from the cookie.
 fn presented_token(headers: &HeaderMap) -> Option<(String, bool)> {
-    if let Some(v) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let (scheme, rest) = v.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| (rest.trim().to_string(), false));
+        return scheme.eq_ignore_ascii_case("bearer").then(|| (rest.trim().to_string(), false));
     }
     for v in headers.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
@@ -59,35 +49,21 @@ fn cross_origin(headers: &HeaderMap, method: &Method) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
     origin_host != host
 }
 
 /// Middleware: resolves the actor or answers 401. Inserts the `Actor` into extensions.
-pub async fn require_actor(
-    State(state): State<WebState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+pub async fn require_actor(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let client = client_info(req.headers(), peer);
     let Some((token, from_cookie)) = presented_token(req.headers()) else {
         return Problem::unauthenticated().into_response();
     };
     if from_cookie && cross_origin(req.headers(), req.method()) {
-        return Problem::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "cross_origin",
-            "Cross-origin request refused",
-        )
-        .into_response();
+        return Problem::new(axum::http::StatusCode::FORBIDDEN, "cross_origin", "Cross-origin request refused")
+            .into_response();
     }
     match state.app.authenticate(&token, &client).await {
         Ok(actor) => {
@@ -105,11 +81,6 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthActor {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Actor>()
-            .cloned()
-            .map(AuthActor)
-            .ok_or_else(Problem::unauthenticated)
+        parts.extensions.get::<Actor>().cloned().map(AuthActor).ok_or_else(Problem::unauthenticated)
     }
 }

@@ -1,17 +1,13 @@
 //! JSON shapes of the API, with their OpenAPI schemas. Conversions to and from the domain's
 //! raw inputs live here; validation does not (the domain owns it).
 
-use custos_domain::{
-    Change, Contact, ContactChanges, ContactInput, Customer, CustomerChanges, CustomerInput, User,
-};
+use custos_domain::{Change, Contact, ContactChanges, ContactInput, Customer, CustomerChanges, CustomerInput, User};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 /// Present-but-null becomes `Some(None)`; absent stays `None` (via `default`).
-fn double<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
+fn double<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 

@@ -27,10 +27,7 @@ fn is_json(req: &Request) -> bool {
 fn scrub(msg: &str) -> String {
     if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
         match msg.split_once(", expected ") {
-            Some((_, exp)) => format!(
-                "wrong type: expected {}",
-                exp.split(" at line").next().unwrap_or(exp)
-            ),
+            Some((_, exp)) => format!("wrong type: expected {}", exp.split(" at line").next().unwrap_or(exp)),
             None => "wrong type".into(),
         }
     } else {
@@ -44,21 +41,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let bad = Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "The request body is not valid",
-        );
+        let bad = Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid");
         if inner.is_syntax() || inner.is_eof() {
             return bad.detail(format!("malformed JSON: {}", scrub(&inner.to_string())));
         }
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
-        bad.detail("the JSON does not match the expected shape")
-            .field(&field, "invalid", scrub(&inner.to_string()))
+        let field = if path == "." { "body".to_string() } else { path };
+        bad.detail("the JSON does not match the expected shape").field(&field, "invalid", scrub(&inner.to_string()))
     })
 }
 
@@ -76,21 +64,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "Request body too large",
-                )
-                .detail(format!(
-                    "the body must be at most {} bytes",
-                    crate::BODY_LIMIT
-                ))
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "Request body too large")
+                    .detail(format!("the body must be at most {} bytes", crate::BODY_LIMIT))
             } else {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "unreadable_body",
-                    "The request body could not be read",
-                )
+                Problem::new(StatusCode::BAD_REQUEST, "unreadable_body", "The request body could not be read")
             }
         })?;
         parse_json(&bytes).map(ApiJson)

@@ -45,11 +45,7 @@ async fn not_found() -> Problem {
 }
 
 async fn method_not_allowed() -> Problem {
-    Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "Method not allowed",
-    )
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
 }
 
 /// The whole HTTP surface.
@@ -59,25 +55,15 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/api/v1/openapi.json", get(routes::system::openapi))
         .route("/api/v1/auth/logout", post(routes::auth::logout))
         .route("/api/v1/me", get(routes::auth::me))
-        .route(
-            "/api/v1/customers",
-            get(routes::customers::list).post(routes::customers::create),
-        )
+        .route("/api/v1/customers", get(routes::customers::list).post(routes::customers::create))
         .route(
             "/api/v1/customers/{id}",
-            get(routes::customers::get)
-                .patch(routes::customers::update)
-                .delete(routes::customers::delete),
+            get(routes::customers::get).patch(routes::customers::update).delete(routes::customers::delete),
         )
-        .route(
-            "/api/v1/customers/{id}/contacts",
-            get(routes::contacts::list).post(routes::contacts::create),
-        )
+        .route("/api/v1/customers/{id}/contacts", get(routes::contacts::list).post(routes::contacts::create))
         .route(
             "/api/v1/contacts/{id}",
-            get(routes::contacts::get)
-                .patch(routes::contacts::update)
-                .delete(routes::contacts::delete),
+            get(routes::contacts::get).patch(routes::contacts::update).delete(routes::contacts::delete),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -87,44 +73,27 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/api/v1/auth/login", post(routes::auth::login))
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");
-    with_security_headers(
-        public
-            .merge(protected)
-            .with_state(state)
-            .layer(DefaultBodyLimit::max(BODY_LIMIT)),
-    )
-    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        // Log the route template, never the raw path or query: they may carry personal data.
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_else(|| "-".into());
-        let rid = req
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-")
-            .to_string();
-        tracing::info_span!("http", method = %req.method(), route = %route, request_id = %rid)
-    }))
-    .layer(PropagateRequestIdLayer::new(request_id.clone()))
-    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    with_security_headers(public.merge(protected).with_state(state).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // Log the route template, never the raw path or query: they may carry personal data.
+            let route =
+                req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "-".into());
+            let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+            tracing::info_span!("http", method = %req.method(), route = %route, request_id = %rid)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
 /// Security headers on every response (handlers may set stricter ones first).
 fn with_security_headers(r: Router) -> Router {
-    let h = |name: HeaderName, v: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(v))
-    };
-    r.layer(h(
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; frame-ancestors 'none'",
-    ))
-    .layer(h(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-    .layer(h(header::REFERRER_POLICY, "no-referrer"))
-    .layer(h(header::X_FRAME_OPTIONS, "DENY"))
-    .layer(h(header::CACHE_CONTROL, "no-store"))
+    let h =
+        |name: HeaderName, v: &'static str| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(v));
+    r.layer(h(header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
+        .layer(h(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(h(header::REFERRER_POLICY, "no-referrer"))
+        .layer(h(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(h(header::CACHE_CONTROL, "no-store"))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then drains in-flight requests.
@@ -133,20 +102,12 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// A response for when the service cannot start handling a request at all.
 pub fn unavailable() -> axum::response::Response {
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "Service unavailable",
-    )
-    .into_response()
+    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable").into_response()
 }

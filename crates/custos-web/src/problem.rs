@@ -50,11 +50,7 @@ impl Problem {
     }
 
     pub fn field(mut self, field: &str, code: &str, message: impl Into<String>) -> Problem {
-        self.errors.push(ProblemField {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        });
+        self.errors.push(ProblemField { field: field.into(), code: code.into(), message: message.into() });
         self
     }
 
@@ -64,26 +60,18 @@ impl Problem {
     }
 
     pub fn not_found(what: &str) -> Problem {
-        Problem::new(StatusCode::NOT_FOUND, "not_found", "Not found")
-            .detail(format!("{what} not found"))
+        Problem::new(StatusCode::NOT_FOUND, "not_found", "Not found").detail(format!("{what} not found"))
     }
 }
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body =
-            serde_json::to_vec(&self).unwrap_or_else(|_| b"{\"type\":\"internal\"}".to_vec());
+        let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{\"type\":\"internal\"}".to_vec());
         let mut res = (status, body).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"custos\""),
-            );
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"custos\""));
         }
         res
     }
@@ -91,11 +79,7 @@ impl IntoResponse for Problem {
 
 fn fields(errs: &[FieldError]) -> Vec<ProblemField> {
     errs.iter()
-        .map(|e| ProblemField {
-            field: e.field.clone(),
-            code: e.code.into(),
-            message: e.message.clone(),
-        })
+        .map(|e| ProblemField { field: e.field.clone(), code: e.code.into(), message: e.message.clone() })
         .collect()
 }
 
@@ -111,19 +95,13 @@ pub fn from_app(e: AppError, version_source: Option<VersionSource>) -> Problem {
     match e {
         AppError::Invalid(errs) => Problem {
             errors: fields(&errs.0),
-            ..Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "The input is invalid",
-            )
-            .detail(format!("{} field(s) are invalid", errs.0.len()))
+            ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The input is invalid")
+                .detail(format!("{} field(s) are invalid", errs.0.len()))
         },
         AppError::NotFound(what) => Problem::not_found(what),
         AppError::Stale { current } => {
             let (status, kind) = match version_source {
-                Some(VersionSource::IfMatch) => {
-                    (StatusCode::PRECONDITION_FAILED, "precondition_failed")
-                }
+                Some(VersionSource::IfMatch) => (StatusCode::PRECONDITION_FAILED, "precondition_failed"),
                 _ => (StatusCode::CONFLICT, "version_conflict"),
             };
             let mut p = Problem::new(status, kind, "The record was changed by someone else")
@@ -131,36 +109,23 @@ pub fn from_app(e: AppError, version_source: Option<VersionSource>) -> Problem {
             p.current_version = (current > 0).then_some(current);
             p
         }
-        AppError::VersionRequired => Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "version_required",
-            "A version is required",
-        )
-        .detail("send If-Match with the ETag you read, or \"version\" in the body"),
-        AppError::Conflict(msg) => {
-            Problem::new(StatusCode::CONFLICT, "conflict", "Conflict").detail(msg)
+        AppError::VersionRequired => {
+            Problem::new(StatusCode::PRECONDITION_REQUIRED, "version_required", "A version is required")
+                .detail("send If-Match with the ETag you read, or \"version\" in the body")
         }
+        AppError::Conflict(msg) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict").detail(msg),
         AppError::Unauthenticated => Problem::unauthenticated(),
-        AppError::InvalidCredentials => Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "Sign-in failed",
-        )
-        .detail("wrong e-mail or password"),
-        AppError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden")
-            .detail("your role does not allow this action"),
+        AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "Sign-in failed")
+            .detail("wrong e-mail or password"),
+        AppError::Forbidden => {
+            Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").detail("your role does not allow this action")
+        }
         AppError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy")
             .detail("the database is busy; retry shortly"),
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal error",
-            )
-            .detail(
-                "something went wrong on our side; the request id identifies it in the server log",
-            )
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error")
+                .detail("something went wrong on our side; the request id identifies it in the server log")
         }
     }
 }

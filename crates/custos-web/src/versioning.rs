@@ -6,8 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 
 /// The strong ETag of a version.
 pub fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 /// The version named by `If-Match`, if the header is present.
@@ -16,34 +15,22 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
         return Ok(None);
     };
     let bad = || {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_if_match",
-            "Invalid If-Match header",
-        )
-        .detail("send the ETag you received, e.g. If-Match: \"3\"")
+        Problem::new(StatusCode::BAD_REQUEST, "invalid_if_match", "Invalid If-Match header")
+            .detail("send the ETag you received, e.g. If-Match: \"3\"")
     };
     let s = v.to_str().map_err(|_| bad())?.trim();
     let s = s.strip_prefix("W/").unwrap_or(s);
-    let n = s
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .ok_or_else(bad)?;
+    let n = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).ok_or_else(bad)?;
     n.parse::<i64>().map(Some).map_err(|_| bad())
 }
 
 /// The expected version of an update, from If-Match or the body; both must agree.
-pub fn expected_version(
-    headers: &HeaderMap,
-    body: Option<i64>,
-) -> Result<Option<(i64, VersionSource)>, Problem> {
+pub fn expected_version(headers: &HeaderMap, body: Option<i64>) -> Result<Option<(i64, VersionSource)>, Problem> {
     match (if_match(headers)?, body) {
-        (Some(h), Some(b)) if h != b => Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "version_mismatch",
-            "Conflicting versions",
-        )
-        .detail("If-Match and \"version\" name different versions")),
+        (Some(h), Some(b)) if h != b => {
+            Err(Problem::new(StatusCode::BAD_REQUEST, "version_mismatch", "Conflicting versions")
+                .detail("If-Match and \"version\" name different versions"))
+        }
         (Some(h), _) => Ok(Some((h, VersionSource::IfMatch))),
         (None, Some(b)) => Ok(Some((b, VersionSource::Body))),
         (None, None) => Ok(None),

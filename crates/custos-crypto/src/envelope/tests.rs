@@ -39,20 +39,10 @@ fn open_rejects_wrong_key_and_wrong_aad() {
     let other = DataKey::generate(&rng);
     let aad = field_aad("cust-1", "mobile");
     let sealed = seal(&dek, 1, &aad, b"13812345678", &rng);
-    assert!(matches!(
-        open(&other, &aad, &sealed),
-        Err(CryptoError::Decryption)
-    ));
-    for bad in [
-        field_aad("cust-2", "mobile"),
-        field_aad("cust-1", "email"),
-        field_aad("cust-1m", "obile"),
-        Vec::new(),
-    ] {
-        assert!(matches!(
-            open(&dek, &bad, &sealed),
-            Err(CryptoError::Decryption)
-        ));
+    assert!(matches!(open(&other, &aad, &sealed), Err(CryptoError::Decryption)));
+    for bad in [field_aad("cust-2", "mobile"), field_aad("cust-1", "email"), field_aad("cust-1m", "obile"), Vec::new()]
+    {
+        assert!(matches!(open(&dek, &bad, &sealed), Err(CryptoError::Decryption)));
     }
 }
 
@@ -81,10 +71,7 @@ fn open_rejects_truncation_and_extension() {
     let mut longer = sealed.clone();
     longer.push(0);
     assert!(open(&dek, &aad, &longer).is_err());
-    assert!(matches!(
-        open(&dek, &aad, &[]),
-        Err(CryptoError::Malformed(_))
-    ));
+    assert!(matches!(open(&dek, &aad, &[]), Err(CryptoError::Malformed(_))));
 }
 
 #[test]
@@ -95,16 +82,10 @@ fn open_rejects_changed_version_and_format() {
     let mut bad = sealed.clone();
     bad[1..5].copy_from_slice(&2u32.to_be_bytes());
     assert_eq!(sealed_key_version(&bad).unwrap(), 2);
-    assert!(matches!(
-        open(&dek, &aad, &bad),
-        Err(CryptoError::Decryption)
-    ));
+    assert!(matches!(open(&dek, &aad, &bad), Err(CryptoError::Decryption)));
     let mut bad = sealed.clone();
     bad[0] = WRAPPED_FORMAT_V1;
-    assert!(matches!(
-        open(&dek, &aad, &bad),
-        Err(CryptoError::UnknownFormat(2))
-    ));
+    assert!(matches!(open(&dek, &aad, &bad), Err(CryptoError::UnknownFormat(2))));
     assert!(sealed_key_version(&bad).is_err());
 }
 
@@ -112,16 +93,7 @@ fn open_rejects_changed_version_and_format() {
 fn field_aad_is_unambiguous() {
     assert_ne!(field_aad("ab", "c"), field_aad("a", "bc"));
     assert_ne!(field_aad("", "x"), field_aad("x", ""));
-    assert_eq!(
-        field_aad("a", "bc"),
-        [
-            &[0, 0, 0, 0, 0, 0, 0, 1][..],
-            b"a",
-            &[0, 0, 0, 0, 0, 0, 0, 2],
-            b"bc"
-        ]
-        .concat()
-    );
+    assert_eq!(field_aad("a", "bc"), [&[0, 0, 0, 0, 0, 0, 0, 1][..], b"a", &[0, 0, 0, 0, 0, 0, 0, 2], b"bc"].concat());
 }
 
 #[test]
@@ -148,21 +120,12 @@ fn unwrap_failures() {
     let dek = DataKey::generate(&rng);
     let wrapped = kek.wrap(&dek, b"customer:42", &rng);
 
-    assert!(matches!(
-        other_same_version.unwrap(&wrapped, b"customer:42"),
-        Err(CryptoError::Decryption)
-    ));
+    assert!(matches!(other_same_version.unwrap(&wrapped, b"customer:42"), Err(CryptoError::Decryption)));
     assert!(matches!(
         other_version.unwrap(&wrapped, b"customer:42"),
-        Err(CryptoError::KeyVersionMismatch {
-            expected: 2,
-            found: 1
-        })
+        Err(CryptoError::KeyVersionMismatch { expected: 2, found: 1 })
     ));
-    assert!(matches!(
-        kek.unwrap(&wrapped, b"customer:43"),
-        Err(CryptoError::Decryption)
-    ));
+    assert!(matches!(kek.unwrap(&wrapped, b"customer:43"), Err(CryptoError::Decryption)));
     for i in 0..wrapped.len() {
         let mut bad = wrapped.clone();
         bad[i] ^= 0x10;

@@ -40,10 +40,7 @@ fn create_refuses_to_overwrite() {
     let path = dir.path().join("keys");
     let rng = SeededRandom::from_u64(41);
     let first = create_key_file(&path, &rng).unwrap();
-    assert!(matches!(
-        create_key_file(&path, &rng),
-        Err(CryptoError::KeyFileExists { .. })
-    ));
+    assert!(matches!(create_key_file(&path, &rng), Err(CryptoError::KeyFileExists { .. })));
     assert!(same(&first, &load_key_file(&path).unwrap()));
     assert!(leftovers(dir.path()).is_empty());
 }
@@ -57,10 +54,7 @@ fn load_refuses_group_or_world_readable() {
     for bad in [0o644, 0o640, 0o604, 0o660, 0o700 | 0o001] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(bad)).unwrap();
         let err = load_key_file(&path).unwrap_err();
-        assert!(
-            matches!(err, CryptoError::InsecureKeyFilePermissions { mode, .. } if mode == bad),
-            "{err}"
-        );
+        assert!(matches!(err, CryptoError::InsecureKeyFilePermissions { mode, .. } if mode == bad), "{err}");
         assert!(err.to_string().contains("chmod 600"), "{err}");
     }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
@@ -87,31 +81,21 @@ fn load_errors() {
     ));
     assert!(matches!(
         load_key_file(dir.path()),
-        Err(CryptoError::KeyFileInvalid { .. })
-            | Err(CryptoError::InsecureKeyFilePermissions { .. })
+        Err(CryptoError::KeyFileInvalid { .. }) | Err(CryptoError::InsecureKeyFilePermissions { .. })
     ));
     let garbage = dir.path().join("garbage");
     std::fs::write(&garbage, "custos-keys v1\nmaster 1 zz\n").unwrap();
     std::fs::set_permissions(&garbage, std::fs::Permissions::from_mode(0o600)).unwrap();
     let err = load_key_file(&garbage).unwrap_err();
-    assert!(
-        matches!(err, CryptoError::KeyFileFormat { line: 2, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, CryptoError::KeyFileFormat { line: 2, .. }), "{err}");
     assert!(err.to_string().contains("garbage"));
     let binary = dir.path().join("binary");
     std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
     std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert!(matches!(
-        load_key_file(&binary),
-        Err(CryptoError::KeyFileFormat { line: 0, .. })
-    ));
+    assert!(matches!(load_key_file(&binary), Err(CryptoError::KeyFileFormat { line: 0, .. })));
     // No such directory: create fails with an IO error and leaves nothing behind.
     let rng = SeededRandom::from_u64(44);
-    assert!(matches!(
-        create_key_file(&dir.path().join("no/such/dir/keys"), &rng),
-        Err(CryptoError::Io { .. })
-    ));
+    assert!(matches!(create_key_file(&dir.path().join("no/such/dir/keys"), &rng), Err(CryptoError::Io { .. })));
 }
 
 #[test]
@@ -122,14 +106,8 @@ fn rotate_keeps_old_versions() {
     let before = create_key_file(&path, &rng).unwrap();
     let after = rotate_key_file(&path, &rng).unwrap();
     assert_eq!(after.master_versions(), vec![1, 2]);
-    assert_eq!(
-        after.master(1).unwrap().expose(),
-        before.current_master().expose()
-    );
-    assert_eq!(
-        after.blind_index_key().expose(),
-        before.blind_index_key().expose()
-    );
+    assert_eq!(after.master(1).unwrap().expose(), before.current_master().expose());
+    assert_eq!(after.blind_index_key().expose(), before.blind_index_key().expose());
     assert!(same(&after, &load_key_file(&path).unwrap()));
     assert_eq!(mode(&path), 0o600);
     assert!(leftovers(dir.path()).is_empty());

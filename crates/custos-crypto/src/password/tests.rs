@@ -39,10 +39,7 @@ fn malformed_hashes_are_errors() {
         "$bcrypt$whatever",
     ] {
         assert!(
-            matches!(
-                verify_password("pw", bad),
-                Err(CryptoError::MalformedPasswordHash(_))
-            ),
+            matches!(verify_password("pw", bad), Err(CryptoError::MalformedPasswordHash(_))),
             "{bad:?} should be malformed"
         );
     }

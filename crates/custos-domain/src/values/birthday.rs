@@ -23,10 +23,7 @@ impl Birthday {
         };
         let date = date_from(y, m, d).ok_or_else(bad)?;
         if date.year() < 1900 || date > today {
-            return Err(ValueError::new(
-                "out_of_range",
-                "must be between 1900-01-01 and today",
-            ));
+            return Err(ValueError::new("out_of_range", "must be between 1900-01-01 and today"));
         }
         Ok(Birthday(date))
     }

@@ -9,17 +9,9 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let s = input.trim();
-        let bad = || {
-            ValueError::new(
-                "invalid_email",
-                "must be an e-mail address like name@example.com",
-            )
-        };
+        let bad = || ValueError::new("invalid_email", "must be an e-mail address like name@example.com");
         if s.len() > 254 {
-            return Err(ValueError::new(
-                "too_long",
-                "must be at most 254 characters",
-            ));
+            return Err(ValueError::new("too_long", "must be at most 254 characters"));
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
         if local.is_empty() || local.len() > 64 || local.contains('@') {

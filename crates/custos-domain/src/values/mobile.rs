@@ -43,11 +43,7 @@ impl Mobile {
             return Self::cn(national).ok_or_else(bad);
         }
         let ok = (8..=15).contains(&digits.len()) && !digits.starts_with('0');
-        if ok {
-            Ok(Mobile(format!("+{digits}")))
-        } else {
-            Err(bad())
-        }
+        if ok { Ok(Mobile(format!("+{digits}"))) } else { Err(bad()) }
     }
 
     fn cn(national: &str) -> Option<Mobile> {

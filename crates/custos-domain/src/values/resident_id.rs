@@ -16,11 +16,7 @@ pub fn check_char(first17: &[u8]) -> Option<u8> {
     if first17.len() != 17 || !first17.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     Some(CHECK[(sum % 11) as usize])
 }
 
@@ -28,10 +24,7 @@ impl CnResidentId {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let s = input.trim().to_ascii_uppercase();
         let b = s.as_bytes();
-        if b.len() != 18
-            || !b[..17].iter().all(u8::is_ascii_digit)
-            || !(b[17].is_ascii_digit() || b[17] == b'X')
-        {
+        if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
             return Err(ValueError::new(
                 "invalid_national_id",
                 "must be an 18-character Chinese resident ID (17 digits and a digit or X)",
@@ -42,17 +35,11 @@ impl CnResidentId {
         match birth {
             Some(d) if d.year() >= 1900 => {}
             _ => {
-                return Err(ValueError::new(
-                    "invalid_national_id",
-                    "the birth date inside the ID is not a valid date",
-                ));
+                return Err(ValueError::new("invalid_national_id", "the birth date inside the ID is not a valid date"));
             }
         }
         if check_char(&b[..17]) != Some(b[17]) {
-            return Err(ValueError::new(
-                "invalid_national_id",
-                "the check character of the ID is wrong",
-            ));
+            return Err(ValueError::new("invalid_national_id", "the check character of the ID is wrong"));
         }
         Ok(CnResidentId(s))
     }

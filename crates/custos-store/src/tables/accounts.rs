@@ -6,10 +6,11 @@ use crate::store::{Store, WriteTx};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-const USER_COLS: &str = "id, email, display_name, role, team_id, status, password_hash, created_at, updated_at, last_login_at, version";
-const SESSION_COLS: &str = "id, token_hash, user_id, kind, created_at, last_seen_at, expires_at, user_agent, ip, revoked_at";
-const TOKEN_COLS: &str =
-    "id, token_hash, user_id, name, created_at, expires_at, last_used_at, revoked_at";
+const USER_COLS: &str =
+    "id, email, display_name, role, team_id, status, password_hash, created_at, updated_at, last_login_at, version";
+const SESSION_COLS: &str =
+    "id, token_hash, user_id, kind, created_at, last_seen_at, expires_at, user_agent, ip, revoked_at";
+const TOKEN_COLS: &str = "id, token_hash, user_id, name, created_at, expires_at, last_used_at, revoked_at";
 
 fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
@@ -94,111 +95,71 @@ fn token_prefixed(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
 
 impl Store {
     /// A session and its user in one round trip (the per-request authentication path).
-    pub async fn session_with_user(
-        &self,
-        hash: &[u8],
-    ) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
+    pub async fn session_with_user(&self, hash: &[u8]) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
         let sql = format!(
             "SELECT {SESSION_JOIN_COLS}, {USER_JOIN_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(hash.to_vec())
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((session_prefixed(&r)?, user(&r)?)))
-            .transpose()?)
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((session_prefixed(&r)?, user(&r)?))).transpose()?)
     }
 
     /// An API token and its user in one round trip.
-    pub async fn token_with_user(
-        &self,
-        hash: &[u8],
-    ) -> Result<Option<(ApiTokenRow, UserRow)>, StoreError> {
+    pub async fn token_with_user(&self, hash: &[u8]) -> Result<Option<(ApiTokenRow, UserRow)>, StoreError> {
         let sql = format!(
             "SELECT {TOKEN_JOIN_COLS}, {USER_JOIN_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(hash.to_vec())
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((token_prefixed(&r)?, user(&r)?)))
-            .transpose()?)
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((token_prefixed(&r)?, user(&r)?))).transpose()?)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(email)
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(email).fetch_optional(self.reader()).await?;
         Ok(row.as_ref().map(user).transpose()?)
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(self.reader()).await?;
         Ok(row.as_ref().map(user).transpose()?)
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLS} FROM users ORDER BY email LIMIT 10000");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(self.reader())
-            .await?;
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(self.reader()).await?;
         Ok(rows.iter().map(user).collect::<Result<Vec<_>, _>>()?)
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(self.reader())
-            .await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(self.reader()).await?;
         Ok(row.try_get("n")?)
     }
 
     pub async fn list_teams(&self) -> Result<Vec<TeamRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, created_at FROM teams ORDER BY name")
-            .fetch_all(self.reader())
-            .await?;
+        let rows = sqlx::query("SELECT id, name, created_at FROM teams ORDER BY name").fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
-                Ok(TeamRow {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    created_at: r.try_get("created_at")?,
-                })
+                Ok(TeamRow { id: r.try_get("id")?, name: r.try_get("name")?, created_at: r.try_get("created_at")? })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::from)
     }
 
     pub async fn team_exists(&self, id: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 AS one FROM teams WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
+        let row =
+            sqlx::query("SELECT 1 AS one FROM teams WHERE id = $1").bind(id).fetch_optional(self.reader()).await?;
         Ok(row.is_some())
     }
 
     pub async fn session_by_hash(&self, hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
         let sql = format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(hash.to_vec())
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
         Ok(row.as_ref().map(session).transpose()?)
     }
 
     pub async fn token_by_hash(&self, hash: &[u8]) -> Result<Option<ApiTokenRow>, StoreError> {
         let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(hash.to_vec())
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
         Ok(row.as_ref().map(token).transpose()?)
     }
 }
@@ -206,19 +167,15 @@ impl Store {
 impl WriteTx {
     /// Whether a user id exists, seen from inside this transaction.
     pub async fn user_exists(&mut self, id: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 AS one FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT 1 AS one FROM users WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await?;
         Ok(row.is_some())
     }
 
     /// Whether a team id exists, seen from inside this transaction.
     pub async fn team_exists(&mut self, id: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 AS one FROM teams WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT 1 AS one FROM teams WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await?;
         Ok(row.is_some())
     }
 
@@ -263,9 +220,7 @@ impl WriteTx {
     }
 
     pub async fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        );
+        let sql = format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
         sqlx::query(AssertSqlSafe(sql))
             .bind(s.id.as_str())
             .bind(s.token_hash.clone())
@@ -311,9 +266,7 @@ impl WriteTx {
     }
 
     pub async fn insert_api_token(&mut self, t: &ApiTokenRow) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        );
+        let sql = format!("INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
         sqlx::query(AssertSqlSafe(sql))
             .bind(t.id.as_str())
             .bind(t.token_hash.clone())
@@ -345,9 +298,7 @@ impl Store {
             .bind(scope)
             .fetch_optional(self.reader())
             .await?;
-        Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((r.try_get("kek_version")?, r.try_get("wrapped")?)))
-            .transpose()?)
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((r.try_get("kek_version")?, r.try_get("wrapped")?))).transpose()?)
     }
 }
 

@@ -33,15 +33,9 @@ fn from_row(row: &AnyRow) -> Result<ContactRow, sqlx::Error> {
     })
 }
 
-async fn get<'c, E: Executor<'c, Database = Any>>(
-    e: E,
-    id: &str,
-) -> Result<Option<ContactRow>, StoreError> {
+async fn get<'c, E: Executor<'c, Database = Any>>(e: E, id: &str) -> Result<Option<ContactRow>, StoreError> {
     let sql = format!("SELECT {COLS} FROM contacts WHERE id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(e)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(e).await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
@@ -55,9 +49,7 @@ impl Store {
 
     /// The contacts of one customer, oldest first.
     pub async fn list_contacts(&self, customer_id: &str) -> Result<Vec<ContactRow>, StoreError> {
-        let sql = format!(
-            "SELECT {COLS} FROM contacts WHERE customer_id = $1 ORDER BY created_at, id LIMIT $2"
-        );
+        let sql = format!("SELECT {COLS} FROM contacts WHERE customer_id = $1 ORDER BY created_at, id LIMIT $2");
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(customer_id)
             .bind(MAX_CONTACTS_LISTED)
@@ -98,11 +90,7 @@ impl WriteTx {
         Ok(())
     }
 
-    pub async fn update_contact(
-        &mut self,
-        c: &ContactRow,
-        expected_version: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn update_contact(&mut self, c: &ContactRow, expected_version: i64) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE contacts SET name = $1, title = $2, email_ct = $3, email_bidx = $4, mobile_ct = $5, mobile_bidx = $6, \
              phone_ct = $7, phone_bidx = $8, address_ct = $9, notes_ct = $10, updated_at = $11, version = $12 \
@@ -130,11 +118,7 @@ impl WriteTx {
         Ok(())
     }
 
-    pub async fn delete_contact(
-        &mut self,
-        id: &str,
-        expected_version: Option<i64>,
-    ) -> Result<(), StoreError> {
+    pub async fn delete_contact(&mut self, id: &str, expected_version: Option<i64>) -> Result<(), StoreError> {
         let done = match expected_version {
             Some(v) => {
                 sqlx::query("DELETE FROM contacts WHERE id = $1 AND version = $2")
@@ -143,12 +127,7 @@ impl WriteTx {
                     .execute(&mut *self.tx)
                     .await?
             }
-            None => {
-                sqlx::query("DELETE FROM contacts WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?
-            }
+            None => sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *self.tx).await?,
         };
         if done.rows_affected() == 0 {
             return Err(self.missing_or_stale("contacts", id).await);

@@ -19,10 +19,7 @@ fn sealed(row: &AnyRow, prefix: &str) -> Result<Sealed, sqlx::Error> {
 }
 
 pub(crate) fn split_tags(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
 fn from_row(row: &AnyRow) -> Result<CustomerRow, sqlx::Error> {
@@ -57,15 +54,9 @@ pub(crate) fn name_search(name: &str) -> String {
     name.to_lowercase()
 }
 
-async fn get<'c, E: Executor<'c, Database = Any>>(
-    e: E,
-    id: &str,
-) -> Result<Option<CustomerRow>, StoreError> {
+async fn get<'c, E: Executor<'c, Database = Any>>(e: E, id: &str) -> Result<Option<CustomerRow>, StoreError> {
     let sql = format!("SELECT {COLS} FROM customers WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(e)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(e).await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
@@ -108,8 +99,7 @@ fn push_filter(q: &mut SqlBuilder, f: &CustomerFilter) {
             .push(" ESCAPE '\\'");
     }
     for (col, idx) in &f.blind {
-        q.push(&format!(" AND {col}_bidx = "))
-            .bind(Bind::Blob(idx.clone()));
+        q.push(&format!(" AND {col}_bidx = ")).bind(Bind::Blob(idx.clone()));
     }
 }
 
@@ -119,10 +109,7 @@ impl Store {
     }
 
     /// Lists customers matching `f`, one page at a time, ordered by the sort key then id.
-    pub async fn list_customers(
-        &self,
-        f: &CustomerFilter,
-    ) -> Result<Page<CustomerRow>, StoreError> {
+    pub async fn list_customers(&self, f: &CustomerFilter) -> Result<Page<CustomerRow>, StoreError> {
         let (col, asc) = sort_spec(f.sort);
         let mut q = SqlBuilder::new(&format!("SELECT {COLS} FROM customers"));
         push_filter(&mut q, f);
@@ -137,17 +124,12 @@ impl Store {
         }
         let dir = if asc { "ASC" } else { "DESC" };
         let limit = f.limit.clamp(1, 500);
-        q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT "))
-            .bind(Bind::Int(i64::from(limit) + 1));
+        q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ")).bind(Bind::Int(i64::from(limit) + 1));
         let rows = q.build().fetch_all(self.reader()).await?;
         let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
-        let next = if more {
-            items.last().map(|r| (sort_key(r, f.sort), r.id.clone()))
-        } else {
-            None
-        };
+        let next = if more { items.last().map(|r| (sort_key(r, f.sort), r.id.clone())) } else { None };
         Ok(Page { items, next })
     }
 
@@ -161,10 +143,7 @@ impl Store {
 }
 
 async fn replace_tags(tx: &mut WriteTx, id: &str, tags: &[String]) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
-        .bind(id)
-        .execute(&mut *tx.tx)
-        .await?;
+    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1").bind(id).execute(&mut *tx.tx).await?;
     insert_tags(tx, id, tags).await
 }
 
@@ -225,11 +204,7 @@ impl WriteTx {
 
     /// Writes `c` over the stored row if its version is still `expected_version`;
     /// `c.version` is the new version.
-    pub async fn update_customer(
-        &mut self,
-        c: &CustomerRow,
-        expected_version: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn update_customer(&mut self, c: &CustomerRow, expected_version: i64) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE customers SET name = $1, name_search = $2, kind = $3, industry = $4, tier = $5, status = $6, \
              owner_id = $7, team_id = $8, tags = $9, source = $10, email_ct = $11, email_bidx = $12, mobile_ct = $13, \
@@ -273,11 +248,7 @@ impl WriteTx {
     }
 
     /// Deletes a customer (contacts and tags go with it), optionally only at `expected_version`.
-    pub async fn delete_customer(
-        &mut self,
-        id: &str,
-        expected_version: Option<i64>,
-    ) -> Result<(), StoreError> {
+    pub async fn delete_customer(&mut self, id: &str, expected_version: Option<i64>) -> Result<(), StoreError> {
         let done = match expected_version {
             Some(v) => {
                 sqlx::query("DELETE FROM customers WHERE id = $1 AND version = $2")
@@ -286,12 +257,7 @@ impl WriteTx {
                     .execute(&mut *self.tx)
                     .await?
             }
-            None => {
-                sqlx::query("DELETE FROM customers WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?
-            }
+            None => sqlx::query("DELETE FROM customers WHERE id = $1").bind(id).execute(&mut *self.tx).await?,
         };
         if done.rows_affected() == 0 {
             return Err(self.missing_or_stale("customers", id).await);
@@ -302,11 +268,7 @@ impl WriteTx {
     /// After a guarded write touched no row: was the record gone, or changed?
     pub(crate) async fn missing_or_stale(&mut self, table: &'static str, id: &str) -> StoreError {
         let sql = format!("SELECT 1 AS one FROM {table} WHERE id = $1");
-        match sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await
-        {
+        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *self.tx).await {
             Ok(Some(_)) => StoreError::Conflict,
             Ok(None) => StoreError::NotFound,
             Err(e) => e.into(),

@@ -5,9 +5,7 @@ use serde_json::json;
 async fn contacts_belong_to_their_customer() {
     for backend in backends() {
         let t = spawn_app_on(backend).await;
-        let c = t
-            .create_customer(json!({"name": "Northwind Logistics Ltd"}))
-            .await;
+        let c = t.create_customer(json!({"name": "Northwind Logistics Ltd"})).await;
         let cid = c["id"].as_str().unwrap();
         let r = t
             .post(
@@ -19,11 +17,7 @@ async fn contacts_belong_to_their_customer() {
         let id = r.body["id"].as_str().unwrap().to_string();
         assert_eq!(r.body["mobile"], "+8613912345678");
         t.clock.advance(std::time::Duration::from_millis(5));
-        t.post(
-            &format!("/api/v1/customers/{cid}/contacts"),
-            json!({"name": "Tom"}),
-        )
-        .await;
+        t.post(&format!("/api/v1/customers/{cid}/contacts"), json!({"name": "Tom"})).await;
         let list = t.get(&format!("/api/v1/customers/{cid}/contacts")).await;
         assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
         assert_eq!(list.body["items"][0]["name"], "李娜");
@@ -48,33 +42,18 @@ async fn contacts_belong_to_their_customer() {
         .await
         .assert_problem(409);
 
-        t.post(
-            &format!("/api/v1/customers/{cid}/contacts"),
-            json!({"name": "x", "email": "bad"}),
-        )
-        .await
-        .assert_problem(422);
-        t.post(
-            "/api/v1/customers/0190f0e0-0000-7000-8000-000000000000/contacts",
-            json!({"name": "x"}),
-        )
-        .await
-        .assert_problem(404);
+        t.post(&format!("/api/v1/customers/{cid}/contacts"), json!({"name": "x", "email": "bad"}))
+            .await
+            .assert_problem(422);
+        t.post("/api/v1/customers/0190f0e0-0000-7000-8000-000000000000/contacts", json!({"name": "x"}))
+            .await
+            .assert_problem(404);
 
         // Deleting the customer deletes its contacts.
         assert_eq!(
-            t.request(
-                "DELETE",
-                &format!("/api/v1/customers/{cid}"),
-                Some(&t.admin_token),
-                None
-            )
-            .await
-            .status,
+            t.request("DELETE", &format!("/api/v1/customers/{cid}"), Some(&t.admin_token), None).await.status,
             204
         );
-        t.get(&format!("/api/v1/contacts/{id}"))
-            .await
-            .assert_problem(404);
+        t.get(&format!("/api/v1/contacts/{id}")).await.assert_problem(404);
     }
 }

@@ -6,11 +6,7 @@ async fn openapi_31_covers_every_route_and_schema() {
     let t = spawn_app().await;
     let doc = t.get("/api/v1/openapi.json").await;
     assert_eq!(doc.status, 200);
-    assert!(
-        doc.body["openapi"].as_str().unwrap().starts_with("3.1"),
-        "{}",
-        doc.body["openapi"]
-    );
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc.body["openapi"]);
     let paths = doc.body["paths"].as_object().unwrap();
     let expected = [
         ("/healthz", "get"),
@@ -31,18 +27,10 @@ async fn openapi_31_covers_every_route_and_schema() {
     ];
     let mut documented: Vec<(String, String)> = paths
         .iter()
-        .flat_map(|(p, ops)| {
-            ops.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| (p.clone(), m.clone()))
-        })
+        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| (p.clone(), m.clone())))
         .collect();
     documented.sort();
-    let mut want: Vec<(String, String)> = expected
-        .iter()
-        .map(|(p, m)| (p.to_string(), m.to_string()))
-        .collect();
+    let mut want: Vec<(String, String)> = expected.iter().map(|(p, m)| (p.to_string(), m.to_string())).collect();
     want.sort();
     assert_eq!(documented, want);
     // Every documented operation is routed (a missing route would answer 404 "no such route"
@@ -50,37 +38,17 @@ async fn openapi_31_covers_every_route_and_schema() {
     for (p, m) in &want {
         let concrete = p.replace("{id}", "0190f0e0-0000-7000-8000-000000000000");
         // Logout would end the admin session the rest of the loop uses: give it its own.
-        let token = if p.ends_with("/logout") {
-            t.login(&t.admin_email).await
-        } else {
-            t.admin_token.clone()
-        };
-        let r = t
-            .request(
-                &m.to_uppercase(),
-                &concrete,
-                Some(&token),
-                Some(serde_json::json!({})),
-            )
-            .await;
+        let token = if p.ends_with("/logout") { t.login(&t.admin_email).await } else { t.admin_token.clone() };
+        let r = t.request(&m.to_uppercase(), &concrete, Some(&token), Some(serde_json::json!({}))).await;
         assert_ne!(r.status, 405, "{m} {p}");
-        assert!(
-            r.body["detail"] != "no such route",
-            "{m} {p} is documented but not routed"
-        );
+        assert!(r.body["detail"] != "no such route", "{m} {p} is documented but not routed");
     }
     // Every referenced schema exists.
     let text = doc.body.to_string();
     let schemas = doc.body["components"]["schemas"].as_object().unwrap();
-    for name in [
-        "CustomerView",
-        "CustomerCreate",
-        "CustomerPatch",
-        "CustomerList",
-        "ContactView",
-        "Problem",
-        "LoginRequest",
-    ] {
+    for name in
+        ["CustomerView", "CustomerCreate", "CustomerPatch", "CustomerList", "ContactView", "Problem", "LoginRequest"]
+    {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
     for r in text.split("\"#/components/schemas/").skip(1) {

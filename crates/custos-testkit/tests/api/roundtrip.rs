@@ -12,11 +12,7 @@ const REGIONS: &[&str] = &["110105", "310104", "440305", "330106"];
 fn resident_id(region: &str, y: u32, m: u32, d: u32, seq: u32) -> String {
     let first17 = format!("{region}{y:04}{m:02}{d:02}{seq:03}");
     let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .bytes()
-        .zip(w)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(w).map(|(b, w)| u32::from(b - b'0') * w).sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{first17}{check}")
 }
@@ -39,24 +35,14 @@ fn luhn(payload: &str) -> String {
 fn customer() -> impl Strategy<Value = Value> {
     (
         (0..SURNAMES.len(), 0..GIVEN.len(), "[ a-z0-9]{0,20}"),
-        (
-            prop::bool::ANY,
-            0usize..4,
-            prop::collection::vec("[a-z][a-z0-9-]{0,10}", 0..4),
-        ),
+        (prop::bool::ANY, 0usize..4, prop::collection::vec("[a-z][a-z0-9-]{0,10}", 0..4)),
         (
             "[a-z][a-z0-9]{0,10}(\\.[a-z0-9]{1,5})?",
             prop::sample::select(vec!["example.com", "example.org", "corp.example"]),
         ),
-        (
-            prop::sample::select(vec!["138", "150", "186", "199", "166"]),
-            0u32..100_000_000,
-        ),
+        (prop::sample::select(vec!["138", "150", "186", "199", "166"]), 0u32..100_000_000),
         (1950u32..2005, 1u32..13, 1u32..29, 0usize..4, 0u32..1000),
-        (
-            "[0-9]{11,14}",
-            prop::option::of("[a-zA-Z0-9 一-龥，。!?]{1,50}"),
-        ),
+        ("[0-9]{11,14}", prop::option::of("[a-zA-Z0-9 一-龥，。!?]{1,50}")),
     )
         .prop_map(
             |(
@@ -70,9 +56,7 @@ fn customer() -> impl Strategy<Value = Value> {
                 let mut tags: Vec<String> = tags;
                 tags.sort();
                 tags.dedup();
-                let name = format!("{}{} {}", SURNAMES[s], GIVEN[g], suffix)
-                    .trim()
-                    .to_string();
+                let name = format!("{}{} {}", SURNAMES[s], GIVEN[g], suffix).trim().to_string();
                 json!({
                     "name": name,
                     "kind": if person { "person" } else { "organization" },
@@ -93,10 +77,7 @@ fn customer() -> impl Strategy<Value = Value> {
 fn valid_customers_round_trip_unchanged() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let t = rt.block_on(spawn_app());
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: 48,
-        ..ProptestConfig::default()
-    });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 48, ..ProptestConfig::default() });
     runner
         .run(&customer(), |input| {
             rt.block_on(async {

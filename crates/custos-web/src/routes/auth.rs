@@ -13,11 +13,7 @@ use custos_app::auth::SessionKind;
 use std::net::SocketAddr;
 
 fn cookie(state: &WebState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
     ))
@@ -37,25 +33,17 @@ pub async fn login(
         None | Some("bearer") => SessionKind::Bearer,
         Some("cookie") => SessionKind::Cookie,
         Some(_) => {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                "The request body is not valid",
-            )
-            .field("session", "invalid_choice", "must be bearer or cookie"));
+            return Err(Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid")
+                .field("session", "invalid_choice", "must be bearer or cookie"));
         }
     };
     let client = client_info(&headers, Some(peer));
-    let r = state
-        .app
-        .login(&req.email, &req.password, kind, &client)
-        .await
-        .map_err(|e| {
-            if matches!(e, custos_app::AppError::InvalidCredentials) {
-                tracing::info!("sign-in failed");
-            }
-            Problem::from(e)
-        })?;
+    let r = state.app.login(&req.email, &req.password, kind, &client).await.map_err(|e| {
+        if matches!(e, custos_app::AppError::InvalidCredentials) {
+            tracing::info!("sign-in failed");
+        }
+        Problem::from(e)
+    })?;
     let body = LoginResponse {
         token: (kind == SessionKind::Bearer).then(|| r.token.clone()),
         token_type: "Bearer",
@@ -65,8 +53,7 @@ pub async fn login(
     let mut res = Json(body).into_response();
     if kind == SessionKind::Cookie {
         let max_age = state.app.config().session_absolute.as_secs() as i64;
-        res.headers_mut()
-            .insert(header::SET_COOKIE, cookie(&state, &r.token, max_age));
+        res.headers_mut().insert(header::SET_COOKIE, cookie(&state, &r.token, max_age));
     }
     Ok(res)
 }
@@ -75,14 +62,10 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"), (status = 401, body = Problem)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn logout(
-    State(state): State<WebState>,
-    AuthActor(actor): AuthActor,
-) -> Result<Response, Problem> {
+pub async fn logout(State(state): State<WebState>, AuthActor(actor): AuthActor) -> Result<Response, Problem> {
     state.app.logout(&actor).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, cookie(&state, "", 0));
+    res.headers_mut().insert(header::SET_COOKIE, cookie(&state, "", 0));
     Ok(res)
 }
 
@@ -90,10 +73,7 @@ pub async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth",
     responses((status = 200, body = UserView), (status = 401, body = Problem)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn me(
-    State(state): State<WebState>,
-    AuthActor(actor): AuthActor,
-) -> Result<Json<UserView>, Problem> {
+pub async fn me(State(state): State<WebState>, AuthActor(actor): AuthActor) -> Result<Json<UserView>, Problem> {
     let u = state.app.me(&actor).await?;
     Ok(Json(UserView::from(&u)))
 }

@@ -35,10 +35,7 @@ pub async fn create(
     Path(customer): Path<String>,
     ApiJson(body): ApiJson<ContactCreate>,
 ) -> Result<Response, Problem> {
-    let c = s
-        .app
-        .create_contact(&actor, &customer, &body.into())
-        .await?;
+    let c = s.app.create_contact(&actor, &customer, &body.into()).await?;
     Ok(with_etag(StatusCode::CREATED, ContactView::from(&c), true))
 }
 
@@ -52,9 +49,7 @@ pub async fn list(
     Path(customer): Path<String>,
 ) -> Result<Json<ContactList>, Problem> {
     let items = s.app.list_contacts(&actor, &customer).await?;
-    Ok(Json(ContactList {
-        items: items.iter().map(ContactView::from).collect(),
-    }))
+    Ok(Json(ContactList { items: items.iter().map(ContactView::from).collect() }))
 }
 
 /// Reads one contact.
@@ -87,11 +82,7 @@ pub async fn update(
     let Some((version, source)) = expected_version(&headers, body.version)? else {
         return Err(from_app(AppError::VersionRequired, None));
     };
-    let c = s
-        .app
-        .update_contact(&actor, &id, version, &body.changes())
-        .await
-        .map_err(|e| from_app(e, Some(source)))?;
+    let c = s.app.update_contact(&actor, &id, version, &body.changes()).await.map_err(|e| from_app(e, Some(source)))?;
     Ok(with_etag(StatusCode::OK, ContactView::from(&c), false))
 }
 
@@ -107,9 +98,6 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
     let v = if_match(&headers)?;
-    s.app
-        .delete_contact(&actor, &id, v)
-        .await
-        .map_err(|e| from_app(e, Some(VersionSource::IfMatch)))?;
+    s.app.delete_contact(&actor, &id, v).await.map_err(|e| from_app(e, Some(VersionSource::IfMatch)))?;
     Ok(StatusCode::NO_CONTENT)
 }

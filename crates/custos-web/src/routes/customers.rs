@@ -29,12 +29,7 @@ fn with_etag(status: StatusCode, view: CustomerView, location: bool) -> Response
 pub(crate) fn query_problem(e: QueryRejection) -> Problem {
     let text = e.body_text();
     let reason = text.split(": ").skip(1).collect::<Vec<_>>().join(": ");
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
-        "Invalid query parameters",
-    )
-    .detail(if reason.is_empty() {
+    Problem::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query parameters").detail(if reason.is_empty() {
         "the query string is malformed".to_string()
     } else {
         reason
@@ -88,11 +83,8 @@ pub async fn update(
     let Some((version, source)) = expected_version(&headers, body.version)? else {
         return Err(from_app(AppError::VersionRequired, None));
     };
-    let c = s
-        .app
-        .update_customer(&actor, &id, version, &body.changes())
-        .await
-        .map_err(|e| from_app(e, Some(source)))?;
+    let c =
+        s.app.update_customer(&actor, &id, version, &body.changes()).await.map_err(|e| from_app(e, Some(source)))?;
     Ok(with_etag(StatusCode::OK, CustomerView::from(&c), false))
 }
 
@@ -139,8 +131,5 @@ pub async fn list(
         cursor: p.cursor,
     };
     let page = s.app.list_customers(&actor, &q).await?;
-    Ok(Json(CustomerList {
-        items: page.items.iter().map(CustomerView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(CustomerList { items: page.items.iter().map(CustomerView::from).collect(), next_cursor: page.next_cursor }))
 }

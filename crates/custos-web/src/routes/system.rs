@@ -15,11 +15,7 @@ pub async fn healthz(State(s): State<WebState>) -> Result<Json<Health>, Problem>
         Ok(()) => Ok(Json(Health { status: "ok" })),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
-            Err(Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unhealthy",
-                "Database unreachable",
-            ))
+            Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unhealthy", "Database unreachable"))
         }
     }
 }
