@@ -4,14 +4,18 @@
 use crate::convert::{from_micros, parse_id};
 use crate::{Actor, ActorKind, App, AppError, ClientInfo, Credential};
 use custos_crypto::{password, token};
+use custos_domain::Permission;
 use custos_domain::{Role, SessionId, TokenId, User, UserId, UserStatus};
-use custos_store::{SessionRow, UserRow};
+use custos_store::{RoleRow, SessionRow, UserRow};
 use time::OffsetDateTime;
 
 /// Prefix of session tokens (cookie or bearer).
 pub const SESSION_PREFIX: &str = "cs_";
 /// Prefix of long-lived API tokens.
 pub const API_TOKEN_PREFIX: &str = "ct_";
+/// Session states.
+pub const SESSION_ACTIVE: &str = "active";
+pub const SESSION_PENDING_MFA: &str = "pending_mfa";
 /// How stale `last_seen_at` may get before a request refreshes it (saves a write per request).
 const TOUCH_EVERY_MICROS: i64 = 60_000_000;
 
@@ -106,6 +110,8 @@ impl App {
             user_agent: client.user_agent.clone(),
             ip: client.ip.clone(),
             revoked_at: None,
+            state: SESSION_ACTIVE.into(),
+            mfa_at: None,
         };
         let mut tx = self.store.begin_write().await?;
         tx.insert_session(&row).await?;
@@ -114,53 +120,84 @@ impl App {
         Ok(LoginResult { token, session_id: id, expires_at: from_micros(row.expires_at)?, user: user_from_row(&user)? })
     }
 
-    /// Resolves a session or API token to an actor, or `Unauthenticated`.
+    /// Resolves a session or API token to an actor, or `Unauthenticated`. Every request
+    /// passes here: expiry, revocation, client binding, role settings (read fresh with the
+    /// session in one query) and the role's and token's network allow-lists.
     pub async fn authenticate(&self, presented: &str, client: &ClientInfo) -> Result<Actor, AppError> {
         let now = self.now_micros();
         let digest = token::token_digest(presented);
         if token::is_well_formed(SESSION_PREFIX, presented) {
-            let (s, u) = self.store.session_with_user(&digest).await?.ok_or(AppError::Unauthenticated)?;
+            let (s, u, r) = self.store.session_with_user(&digest).await?.ok_or(AppError::Unauthenticated)?;
             let idle = i64::try_from(self.config.session_idle.as_micros()).unwrap_or(i64::MAX);
             if s.revoked_at.is_some() || s.expires_at <= now || s.last_seen_at.saturating_add(idle) <= now {
                 return Err(AppError::Unauthenticated);
             }
-            let (id, role) = active_user(&u)?;
+            if s.state != SESSION_ACTIVE {
+                return Err(AppError::Unauthenticated);
+            }
+            // Bound to the client that signed in: a stolen cookie replayed elsewhere fails.
+            if s.user_agent != client.user_agent || (self.config.session_bind_ip && s.ip != client.ip) {
+                tracing::warn!(session = %s.id, "session presented by a different client");
+                return Err(AppError::Unauthenticated);
+            }
+            let kind = self.actor_kind(&u, r.as_ref(), client)?;
             if now - s.last_seen_at > TOUCH_EVERY_MICROS {
                 let mut tx = self.store.begin_write().await?;
                 tx.touch_session(&s.id, now).await?;
                 tx.commit().await?;
             }
-            let sid = parse_id(&s.id, "session")?;
+            let id = parse_id(&s.id, "session")?;
             return Ok(Actor {
-                kind: ActorKind::User { id, role },
-                credential: Credential::Session(sid),
+                kind,
+                credential: Credential::Session { id, mfa_at: s.mfa_at },
                 client: client.clone(),
             });
         }
         if token::is_well_formed(API_TOKEN_PREFIX, presented) {
-            let (t, u) = self.store.token_with_user(&digest).await?.ok_or(AppError::Unauthenticated)?;
+            let (t, u, r) = self.store.token_with_user(&digest).await?.ok_or(AppError::Unauthenticated)?;
             if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
                 return Err(AppError::Unauthenticated);
             }
-            let (id, role) = active_user(&u)?;
+            let cidrs: Vec<String> = t.cidrs.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect();
+            if !crate::roles::ip_allowed(&cidrs, client.ip.as_deref()) {
+                tracing::warn!(token = %t.id, "token used from outside its address ranges");
+                return Err(AppError::Forbidden);
+            }
+            let kind = self.actor_kind(&u, r.as_ref(), client)?;
             if t.last_used_at.is_none_or(|l| now - l > TOUCH_EVERY_MICROS) {
                 let mut tx = self.store.begin_write().await?;
                 tx.touch_api_token(&t.id, now).await?;
                 tx.commit().await?;
             }
-            let tid: TokenId = parse_id(&t.id, "token")?;
-            return Ok(Actor {
-                kind: ActorKind::User { id, role },
-                credential: Credential::Token(tid),
-                client: client.clone(),
-            });
+            let scopes: Vec<Permission> = t.scopes.split(',').filter_map(Permission::parse).collect();
+            let scopes = (!t.scopes.is_empty()).then_some(scopes);
+            let id: TokenId = parse_id(&t.id, "token")?;
+            return Ok(Actor { kind, credential: Credential::Token { id, scopes }, client: client.clone() });
         }
         Err(AppError::Unauthenticated)
     }
 
+    /// The acting user with their role's current settings; refuses disabled accounts and
+    /// addresses outside the role's allow-list.
+    pub(crate) fn actor_kind(
+        &self,
+        u: &UserRow,
+        role_row: Option<&RoleRow>,
+        client: &ClientInfo,
+    ) -> Result<ActorKind, AppError> {
+        let (id, role) = active_user(u)?;
+        let settings = crate::roles::settings_from_row(role, role_row);
+        if !crate::roles::ip_allowed(&settings.ip_allow, client.ip.as_deref()) {
+            tracing::warn!(user = %u.id, "request from outside the role's address ranges");
+            return Err(AppError::Forbidden);
+        }
+        let team_id = u.team_id.as_deref().map(|t| parse_id(t, "team")).transpose()?;
+        Ok(ActorKind::User { id, role, team_id, settings: Box::new(settings) })
+    }
+
     /// Ends the actor's session. API tokens are revoked through their own use case.
     pub async fn logout(&self, actor: &Actor) -> Result<(), AppError> {
-        if let Credential::Session(id) = &actor.credential {
+        if let Credential::Session { id, .. } = &actor.credential {
             let mut tx = self.store.begin_write().await?;
             tx.revoke_session(&id.to_string(), self.now_micros()).await?;
             tx.commit().await?;

@@ -1,7 +1,6 @@
 //! Contact use cases: the people at a customer. Authorised through the customer permissions,
 //! since a contact is part of its customer's record.
 
-use crate::authz::authorize;
 use crate::convert::{RowMeta, from_micros, parse_id};
 use crate::sealing::FieldSealer;
 use crate::vault::RecordKeys;
@@ -69,7 +68,7 @@ impl App {
         customer_id: &str,
         input: &ContactInput,
     ) -> Result<Contact, AppError> {
-        authorize(actor, Permission::CustomerUpdate)?;
+        self.allow(actor, Permission::CustomerUpdate)?;
         let customer = customer_id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let data = ContactData::validate(input)?;
         let mut tx = self.store.begin_write().await?;
@@ -99,7 +98,7 @@ impl App {
     }
 
     pub async fn list_contacts(&self, actor: &Actor, customer_id: &str) -> Result<Vec<Contact>, AppError> {
-        authorize(actor, Permission::CustomerRead)?;
+        self.allow(actor, Permission::CustomerRead)?;
         let customer = customer_id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         if self.store.get_customer(&customer.to_string()).await?.is_none() {
             return Err(AppError::NotFound("customer"));
@@ -110,7 +109,7 @@ impl App {
     }
 
     pub async fn get_contact(&self, actor: &Actor, id: &str) -> Result<Contact, AppError> {
-        authorize(actor, Permission::CustomerRead)?;
+        self.allow(actor, Permission::CustomerRead)?;
         let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
         let row = self.store.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
         let keys = self.vault.keys_for(&row.customer_id, false).await?;
@@ -124,7 +123,7 @@ impl App {
         expected_version: i64,
         changes: &ContactChanges,
     ) -> Result<Contact, AppError> {
-        authorize(actor, Permission::CustomerUpdate)?;
+        self.allow(actor, Permission::CustomerUpdate)?;
         let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
         let mut tx = self.store.begin_write().await?;
         let row = tx.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
@@ -154,7 +153,7 @@ impl App {
     }
 
     pub async fn delete_contact(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> Result<(), AppError> {
-        authorize(actor, Permission::CustomerUpdate)?;
+        self.allow(actor, Permission::CustomerUpdate)?;
         let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
         let mut tx = self.store.begin_write().await?;
         let row = tx.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;

@@ -1,7 +1,6 @@
 //! Customer use cases: create, get, update, delete and list, each authorised, with sensitive
 //! fields sealed on the way in and opened on the way out.
 
-use crate::authz::authorize;
 use crate::convert::{RowMeta, from_micros, parse_id, to_micros};
 use crate::sealing::FieldSealer;
 use crate::vault::RecordKeys;
@@ -151,7 +150,7 @@ impl App {
     }
 
     pub async fn create_customer(&self, actor: &Actor, input: &CustomerInput) -> Result<Customer, AppError> {
-        authorize(actor, Permission::CustomerCreate)?;
+        self.allow(actor, Permission::CustomerCreate)?;
         let now = self.now();
         let mut data = CustomerData::validate(input, now.date())?;
         if data.owner_id.is_none() {
@@ -169,7 +168,7 @@ impl App {
     }
 
     pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<Customer, AppError> {
-        authorize(actor, Permission::CustomerRead)?;
+        self.allow(actor, Permission::CustomerRead)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let row = self.store.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
         let keys = self.vault.keys_for(&row.id, false).await?;
@@ -184,7 +183,7 @@ impl App {
         expected_version: i64,
         changes: &CustomerChanges,
     ) -> Result<Customer, AppError> {
-        authorize(actor, Permission::CustomerUpdate)?;
+        self.allow(actor, Permission::CustomerUpdate)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let mut tx = self.store.begin_write().await?;
         let row = tx.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
@@ -220,14 +219,15 @@ impl App {
         })
     }
 
-    /// Deletes a customer and its contacts; with a version, only if it is still current.
+    /// Erases a customer: destroys its data key (crypto-shredding), then deletes it and its
+    /// contacts; with a version, only if it is still current.
     pub async fn delete_customer(
         &self,
         actor: &Actor,
         id: &str,
         expected_version: Option<i64>,
     ) -> Result<(), AppError> {
-        authorize(actor, Permission::CustomerDelete)?;
+        self.allow(actor, Permission::CustomerDelete)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let mut tx = self.store.begin_write().await?;
         let row = tx.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
@@ -236,18 +236,26 @@ impl App {
         {
             return Err(AppError::Stale { current: row.version });
         }
+        // Erase: destroy the data key first (crypto-shredding; every copy of the customer's
+        // ciphertexts, backups included, becomes unreadable), then delete the rows. A retry
+        // after a failure here finds the key gone and deletes the rows.
+        self.vault.destroy(&row.id).await?;
         tx.delete_customer(&row.id, Some(row.version)).await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn list_customers(&self, actor: &Actor, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
-        authorize(actor, Permission::CustomerRead)?;
+        self.allow(actor, Permission::CustomerRead)?;
         let filter = self.customer_filter(q)?;
         let page = self.store.list_customers(&filter).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for r in &page.items {
-            let keys = self.vault.keys_for(&r.id, false).await?;
+            // A customer whose key was destroyed (rows restored from an old copy) is not listed.
+            let keys = match self.vault.keys_for(&r.id, false).await {
+                Err(AppError::Erased(_)) => continue,
+                other => other?,
+            };
             items.push(self.customer_from_row(&keys, r)?);
         }
         let sort_name = q.sort.as_deref().unwrap_or("-created_at");

@@ -11,6 +11,9 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The record's data key was destroyed (crypto-shredded): its fields cannot be read.
+    #[error("{0} was erased")]
+    Erased(&'static str),
     #[error("the record was changed since you read it (current version {current})")]
     Stale { current: i64 },
     #[error("a version is required: send If-Match or \"version\"")]
@@ -23,6 +26,10 @@ pub enum AppError {
     InvalidCredentials,
     #[error("you are not allowed to do this")]
     Forbidden,
+    #[error("confirm with your second factor first (step-up)")]
+    StepUpRequired,
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("the service is busy, try again")]
     Busy,
     #[error("internal error")]

@@ -10,6 +10,8 @@ mod convert;
 pub mod customers;
 mod error;
 mod ids;
+pub mod keys;
+pub mod roles;
 mod sealing;
 pub mod users;
 pub mod vault;
@@ -20,21 +22,55 @@ pub use error::AppError;
 use custos_crypto::SecureRandom;
 use custos_domain::Clock;
 use custos_store::Store;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Tunables of the use cases (sessions and passwords).
+/// Tunables of the use cases (sessions, sign-in throttling, reveals, exports).
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     /// A session unused for this long ends.
     pub session_idle: Duration,
     /// A session ends this long after sign-in, however active.
     pub session_absolute: Duration,
+    /// Also bind sessions to the client's IP address (they are always bound to its user agent).
+    pub session_bind_ip: bool,
+    /// Sign-in throttling, shared through the database by every server process.
+    pub throttle: ThrottleConfig,
+    /// Reveals of masked fields allowed per user per hour.
+    pub reveals_per_hour: u32,
+    /// Exports of more records than this need a recent second factor.
+    pub export_step_up_over: u32,
+}
+
+/// Limits on failed sign-ins.
+#[derive(Debug, Clone)]
+pub struct ThrottleConfig {
+    /// Failures per account before each further attempt must wait (doubling delays).
+    pub free_failures: u32,
+    /// Failures per account that lock it for `lock_for`.
+    pub lock_after: u32,
+    pub lock_for: Duration,
+    /// Sign-in attempts allowed per client address per minute.
+    pub per_ip_per_minute: u32,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self { free_failures: 3, lock_after: 10, lock_for: Duration::from_secs(15 * 60), per_ip_per_minute: 30 }
+    }
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
-        Self { session_idle: Duration::from_secs(30 * 60), session_absolute: Duration::from_secs(12 * 3600) }
+        Self {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            session_bind_ip: false,
+            throttle: ThrottleConfig::default(),
+            reveals_per_hour: 60,
+            export_step_up_over: 100,
+        }
     }
 }
 
@@ -55,6 +91,8 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: Arc<dyn SecureRandom>,
     pub(crate) config: AppConfig,
+    /// When this process last recorded (user, permission) use; only throttles writes.
+    pub(crate) permission_use: Arc<Mutex<HashMap<(String, &'static str), i64>>>,
 }
 
 impl App {
@@ -65,7 +103,7 @@ impl App {
         rng: Arc<dyn SecureRandom>,
         config: AppConfig,
     ) -> App {
-        App { store, vault: Arc::new(vault), clock, rng, config }
+        App { store, vault: Arc::new(vault), clock, rng, config, permission_use: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     pub fn store(&self) -> &Store {

@@ -1,7 +1,6 @@
 //! Staff accounts, teams and API tokens: creation and listing, authorised like everything else.
 
 use crate::auth::{API_TOKEN_PREFIX, user_from_row};
-use crate::authz::authorize;
 use crate::{Actor, App, AppError};
 use custos_crypto::{password, token};
 use custos_domain::text::{self, NAME, SHORT};
@@ -22,6 +21,17 @@ pub struct NewUser {
     pub password: String,
 }
 
+/// What a new API token may do.
+#[derive(Debug, Clone, Default)]
+pub struct TokenRequest {
+    pub name: String,
+    /// Permission ids; empty means all of the owner's permissions.
+    pub scopes: Vec<String>,
+    /// CIDR ranges the token may be used from; empty means any address.
+    pub cidrs: Vec<String>,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
 /// A freshly issued API token; the secret is shown once and never stored.
 #[derive(Debug)]
 pub struct IssuedToken {
@@ -32,7 +42,7 @@ pub struct IssuedToken {
 
 impl App {
     pub async fn add_user(&self, actor: &Actor, new: &NewUser) -> Result<User, AppError> {
-        authorize(actor, Permission::UserManage)?;
+        self.allow(actor, Permission::UserManage)?;
         let mut e = FieldErrors::new();
         let email = e.check("email", Email::parse(&new.email));
         let role = Role::parse(new.role.trim());
@@ -87,12 +97,12 @@ impl App {
     }
 
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, AppError> {
-        authorize(actor, Permission::UserRead)?;
+        self.allow(actor, Permission::UserRead)?;
         self.store.list_users().await?.iter().map(user_from_row).collect()
     }
 
     pub async fn create_team(&self, actor: &Actor, name: &str) -> Result<TeamId, AppError> {
-        authorize(actor, Permission::UserManage)?;
+        self.allow(actor, Permission::UserManage)?;
         let name = text::required(name, SHORT).map_err(|e| AppError::invalid("name", e.code, &e.message))?;
         let id = TeamId(self.new_uuid());
         let mut tx = self.store.begin_write().await?;
@@ -109,25 +119,40 @@ impl App {
     }
 
     /// Issues an API token for the user with `email`. Users may issue their own (token.issue);
-    /// issuing for someone else needs user.manage.
-    pub async fn issue_token(
-        &self,
-        actor: &Actor,
-        email: &str,
-        name: &str,
-        expires_at: Option<OffsetDateTime>,
-    ) -> Result<IssuedToken, AppError> {
-        authorize(actor, Permission::TokenIssue)?;
-        let name = text::required(name, SHORT).map_err(|e| AppError::invalid("name", e.code, &e.message))?;
+    /// issuing for someone else needs user.manage. Scopes must be permissions the owner has.
+    pub async fn issue_token(&self, actor: &Actor, email: &str, req: &TokenRequest) -> Result<IssuedToken, AppError> {
+        self.allow(actor, Permission::TokenIssue)?;
+        let mut e = FieldErrors::new();
+        let name = e.check("name", text::required(&req.name, SHORT));
         let target = self.store.user_by_email(&email.trim().to_lowercase()).await?.ok_or(AppError::NotFound("user"))?;
         if actor.user_id().map(|u| u.to_string()) != Some(target.id.clone()) {
-            authorize(actor, Permission::UserManage)?;
+            self.allow(actor, Permission::UserManage)?;
         }
-        if let Some(e) = expires_at
-            && e <= self.now()
+        let role = Role::parse(&target.role).ok_or_else(|| AppError::Internal("stored role is unknown".into()))?;
+        let settings = crate::roles::settings_from_row(role, self.store.get_role(role.as_str()).await?.as_ref());
+        let mut scopes = Vec::new();
+        for s in &req.scopes {
+            match Permission::parse(s.trim()) {
+                Some(p) if settings.grants(p) => scopes.push(p.as_str()),
+                Some(p) => e.push("scopes", "not_granted", format!("the owner's role does not grant {}", p.as_str())),
+                None => e.push("scopes", "unknown", format!("'{}' is not a permission", s.trim())),
+            }
+        }
+        scopes.sort();
+        scopes.dedup();
+        let cidrs = match crate::roles::parse_cidrs(&req.cidrs) {
+            Ok(n) => n.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+            Err(msg) => {
+                e.push("cidrs", "invalid", msg);
+                Vec::new()
+            }
+        };
+        if let Some(exp) = req.expires_at
+            && exp <= self.now()
         {
-            return Err(AppError::invalid("expires_at", "in_past", "must be in the future"));
+            e.push("expires_at", "in_past", "must be in the future");
         }
+        let Some(name) = name.filter(|_| e.is_empty()) else { return Err(AppError::Invalid(e)) };
         let secret = token::generate_token(API_TOKEN_PREFIX, self.rng.as_ref());
         let id = TokenId(self.new_uuid());
         let row = ApiTokenRow {
@@ -136,13 +161,15 @@ impl App {
             user_id: target.id,
             name,
             created_at: self.now_micros(),
-            expires_at: expires_at.map(crate::convert::to_micros),
+            expires_at: req.expires_at.map(crate::convert::to_micros),
             last_used_at: None,
             revoked_at: None,
+            scopes: scopes.join(","),
+            cidrs: cidrs.join(","),
         };
         let mut tx = self.store.begin_write().await?;
         tx.insert_api_token(&row).await?;
         tx.commit().await?;
-        Ok(IssuedToken { id, token: secret, expires_at })
+        Ok(IssuedToken { id, token: secret, expires_at: req.expires_at })
     }
 }

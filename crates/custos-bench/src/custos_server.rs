@@ -7,8 +7,8 @@ use crate::server::{Closer, RunningServer};
 use custos_app::users::NewUser;
 use custos_app::vault::Vault;
 use custos_app::{Actor, App, AppConfig, SystemClock};
-use custos_crypto::{KeyMaterial, OsRandom};
-use custos_store::Store;
+use custos_crypto::{KeyMaterial, OsRandom, StaticKeySource};
+use custos_store::{KeyStore, Store};
 use std::sync::Arc;
 
 /// E-mail of the benchmark's admin user.
@@ -21,9 +21,13 @@ pub const ADMIN_PASSWORD: &str = "bench-password-not-secret-1";
 pub async fn start(dir: &std::path::Path) -> Result<RunningServer> {
     let store = Store::open_sqlite_dir(dir).await.map_err(|e| BenchError::ctx("opening the Custos SQLite store", e))?;
     store.migrate().await.map_err(|e| BenchError::ctx("migrating the Custos store", e))?;
-    let keys = KeyMaterial::generate(&OsRandom);
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64;
-    let vault = Vault::open(&store, keys, &OsRandom, now).await.map_err(|e| BenchError::ctx("opening the vault", e))?;
+    let keystore =
+        KeyStore::open_sqlite_dir(dir).await.map_err(|e| BenchError::ctx("opening the Custos key store", e))?;
+    keystore.migrate().await.map_err(|e| BenchError::ctx("migrating the key store", e))?;
+    let source = Arc::new(StaticKeySource(Arc::new(KeyMaterial::generate(&OsRandom))));
+    let vault = Vault::open(keystore, source, Arc::new(OsRandom), Arc::new(SystemClock))
+        .await
+        .map_err(|e| BenchError::ctx("opening the vault", e))?;
     let app = App::new(store.clone(), vault, Arc::new(SystemClock), Arc::new(OsRandom), AppConfig::default());
     let admin = NewUser {
         email: ADMIN_EMAIL.into(),

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::error::CliError;
 use crate::setup;
 use custos_app::Actor;
-use custos_app::users::NewUser;
+use custos_app::users::{NewUser, TokenRequest};
 use std::io::BufRead;
 use std::time::Duration;
 
@@ -65,11 +65,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, CliError> {
     Ok(Duration::from_secs(secs))
 }
 
-pub async fn token_issue(cfg: &Config, email: &str, name: &str, expires_in: Option<&str>) -> Result<(), CliError> {
+pub async fn token_issue(
+    cfg: &Config,
+    email: &str,
+    name: &str,
+    scope: Option<&str>,
+    expires_in: Option<&str>,
+) -> Result<(), CliError> {
     let ttl = expires_in.map(parse_duration).transpose()?;
     let app = setup::open_app(cfg).await?;
-    let expires_at = ttl.map(|d| time::OffsetDateTime::now_utc() + d);
-    let issued = app.issue_token(&Actor::operator(), email, name, expires_at).await;
+    let req = TokenRequest {
+        name: name.into(),
+        scopes: scope
+            .map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default(),
+        cidrs: Vec::new(),
+        expires_at: ttl.map(|d| time::OffsetDateTime::now_utc() + d),
+    };
+    let issued = app.issue_token(&Actor::operator(), email, &req).await;
     app.store().close().await;
     println!("{}", issued?.token);
     Ok(())

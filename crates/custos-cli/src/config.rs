@@ -17,6 +17,9 @@ pub struct Config {
     pub session_absolute: Duration,
     pub log_format: LogFormat,
     pub key_file: Option<PathBuf>,
+    /// Where the key store lives on PostgreSQL (default: schema `custos_keys` of the main
+    /// database). Ignored for SQLite, whose key store is `keys.db` in the data directory.
+    pub key_store_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,7 @@ struct FileConfig {
     session_absolute_hours: Option<u64>,
     log_format: Option<String>,
     key_file: Option<PathBuf>,
+    key_store_url: Option<String>,
 }
 
 /// A configuration problem, reported as one line.
@@ -76,6 +80,7 @@ impl Config {
             session_absolute: Duration::from_secs(12 * 3600),
             log_format: LogFormat::Text,
             key_file: None,
+            key_store_url: None,
         };
         if let Some(dir) = data_dir {
             let path = dir.join("custos.toml");
@@ -98,6 +103,7 @@ impl Config {
                 if let Some(fmt) = f.log_format {
                     c.log_format = parse_format(&fmt, &origin)?;
                 }
+                c.key_store_url = f.key_store_url;
                 c.key_file = f.key_file.map(|k| if k.is_relative() { dir.join(k) } else { k });
             }
         }
@@ -122,6 +128,9 @@ impl Config {
         }
         if let Some(k) = env("CUSTOS_KEY_FILE") {
             c.key_file = Some(PathBuf::from(k));
+        }
+        if let Some(u) = env("CUSTOS_KEY_STORE_URL") {
+            c.key_store_url = Some(u);
         }
         if let Some(l) = listen {
             c.listen = parse_listen(l, "--listen")?;

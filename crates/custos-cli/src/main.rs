@@ -5,6 +5,8 @@ mod admin;
 mod config;
 mod demo;
 mod error;
+mod hsm;
+mod keys;
 mod serve;
 mod setup;
 
@@ -63,6 +65,34 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage master keys: rotate, status, retire.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a master key version and rewrap every customer data key with it, in batches,
+    /// while servers keep serving. Safe to run again after an interruption.
+    Rotate {
+        #[command(flatten)]
+        target: Target,
+        /// Data keys rewrapped per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
+    /// Show master key versions, data keys per version and rotation progress.
+    Status {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Remove master key versions that no data key uses any more.
+    Retire {
+        #[command(flatten)]
+        target: Target,
+    },
 }
 
 #[derive(Subcommand)]
@@ -96,6 +126,10 @@ enum TokenCommand {
         /// A name to recognise the token by.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Comma-separated permissions the token is limited to (e.g. customer.read,customer.update);
+        /// without it the token has all of the owner's permissions.
+        #[arg(long, value_name = "PERMISSIONS")]
+        scope: Option<String>,
         /// Lifetime such as 90d, 12h or 30m; without it the token does not expire.
         #[arg(long, value_name = "DURATION")]
         expires_in: Option<String>,
@@ -147,9 +181,17 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let password = admin::read_password_stdin()?;
             admin::user_add(&cfg, &email, &role, name, password).await
         }
-        Command::Token { command: TokenCommand::Issue { target, email, name, expires_in } } => {
+        Command::Token { command: TokenCommand::Issue { target, email, name, scope, expires_in } } => {
             let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;
-            admin::token_issue(&cfg, &email, &name, expires_in.as_deref()).await
+            admin::token_issue(&cfg, &email, &name, scope.as_deref(), expires_in.as_deref()).await
+        }
+        Command::Keys { command } => {
+            let load = |t: &Target| config::Config::load(t.data_dir.as_deref(), t.database_url.as_deref(), None, &env);
+            match command {
+                KeysCommand::Rotate { target, batch } => keys::rotate(&load(&target)?, batch).await,
+                KeysCommand::Status { target } => keys::status(&load(&target)?).await,
+                KeysCommand::Retire { target } => keys::retire(&load(&target)?).await,
+            }
         }
     }
 }

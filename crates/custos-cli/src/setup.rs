@@ -1,12 +1,13 @@
-//! Opening a Custos instance from a configuration: data directory, database, migrations,
-//! master key and vault. Shared by every command.
+//! Opening a Custos instance from a configuration: data directory, database, key store,
+//! migrations, master key provider and vault. Shared by every command. It never prints or
+//! logs key material or the PKCS#11 PIN.
 
 use crate::config::Config;
 use crate::error::CliError;
 use custos_app::vault::Vault;
 use custos_app::{App, AppConfig, SystemClock};
-use custos_crypto::{KeyMaterial, OsRandom, keyfile};
-use custos_store::Store;
+use custos_crypto::{EnvKeySource, KeyFileSource, KeySource, OsRandom, keyfile};
+use custos_store::{KeyStore, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -52,10 +53,37 @@ fn key_file_path(cfg: &Config) -> Option<PathBuf> {
     cfg.key_file.clone().or_else(|| cfg.data_dir.as_ref().map(|d| d.join(KEY_FILE)))
 }
 
-/// The master key material: `CUSTOS_MASTER_KEY`, else the key file (created on first use).
-pub fn load_keys(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<KeyMaterial, CliError> {
+/// Opens the key store (SQLite: `keys.db` in the data directory; PostgreSQL:
+/// `key_store_url`, else schema `custos_keys` of the main database) and migrates it.
+pub async fn open_keystore(cfg: &Config) -> Result<KeyStore, CliError> {
+    let ks = match (&cfg.database_url, &cfg.data_dir) {
+        (Some(url), _) => {
+            let ks_url = match &cfg.key_store_url {
+                Some(u) => u.clone(),
+                None => custos_store::keystore_url_for(url)?,
+            };
+            KeyStore::open(&ks_url, 4).await?
+        }
+        (None, Some(dir)) => {
+            ensure_data_dir(dir)?;
+            KeyStore::open_sqlite_dir(dir).await?
+        }
+        (None, None) => return Err(CliError("give --data-dir or --database-url".into())),
+    };
+    ks.migrate().await.map_err(|e| CliError(format!("key store: {e}")))?;
+    Ok(ks)
+}
+
+/// The master key provider: PKCS#11 when `CUSTOS_PKCS11_MODULE` is set, else
+/// `CUSTOS_MASTER_KEY`, else the key file (created with mode 0600 on first use).
+pub fn key_source(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn KeySource>, CliError> {
+    if let Some(p11) = crate::hsm::from_env(env)? {
+        return Ok(p11);
+    }
     if let Some(v) = env("CUSTOS_MASTER_KEY") {
-        return keyfile::key_material_from_env(&v).map_err(|e| CliError(format!("CUSTOS_MASTER_KEY: {e}")));
+        let source = EnvKeySource::new(custos_crypto::Zeroizing::new(v));
+        source.load().map_err(|e| CliError(format!("CUSTOS_MASTER_KEY: {e}")))?;
+        return Ok(Arc::new(source));
     }
     let path = key_file_path(cfg).ok_or_else(|| {
         CliError("no master key: set CUSTOS_MASTER_KEY, CUSTOS_KEY_FILE, or give --data-dir for a key file".into())
@@ -65,16 +93,20 @@ pub fn load_keys(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<K
     {
         ensure_data_dir(parent)?;
     }
-    Ok(keyfile::load_or_create_key_file(&path, &OsRandom)?)
+    keyfile::load_or_create_key_file(&path, &OsRandom)?;
+    Ok(Arc::new(KeyFileSource::new(&path)))
 }
 
-/// A ready application: store migrated, keys loaded, vault open.
+/// A ready application: store and key store migrated, keys loaded, vault open.
 pub async fn open_app(cfg: &Config) -> Result<App, CliError> {
     let store = open_store(cfg).await?;
-    let keys = load_keys(cfg, &|k| std::env::var(k).ok())?;
+    let keystore = open_keystore(cfg).await?;
+    let source = key_source(cfg, &|k| std::env::var(k).ok())?;
     let clock = Arc::new(SystemClock);
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64;
-    let vault = Vault::open(&store, keys, &OsRandom, now).await?;
-    let app_cfg = AppConfig { session_idle: cfg.session_idle, session_absolute: cfg.session_absolute };
-    Ok(App::new(store, vault, clock, Arc::new(OsRandom), app_cfg))
+    let vault = Vault::open(keystore, source, Arc::new(OsRandom), clock.clone()).await?;
+    let app_cfg =
+        AppConfig { session_idle: cfg.session_idle, session_absolute: cfg.session_absolute, ..AppConfig::default() };
+    let app = App::new(store, vault, clock, Arc::new(OsRandom), app_cfg);
+    app.seed_roles().await?;
+    Ok(app)
 }

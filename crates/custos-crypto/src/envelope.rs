@@ -137,6 +137,14 @@ impl DataKey {
         Self { key: random_key(rng) }
     }
 
+    pub(crate) fn expose(&self) -> &[u8; KEY_LEN] {
+        &self.key
+    }
+
+    pub(crate) fn from_zeroizing(key: Zeroizing<[u8; KEY_LEN]>) -> Self {
+        Self { key }
+    }
+
     /// A data key from its bytes. Normally data keys only come from [`DataKey::generate`]
     /// and [`MasterKey::unwrap`]; this exists for tests and migrations.
     pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {

@@ -79,6 +79,12 @@ pub enum CryptoError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The key provider cannot do this (e.g. rotate a key given in the environment).
+    #[error("{0}")]
+    Unsupported(&'static str),
+    /// A hardware token (PKCS#11) failed; the text names the step, never a PIN or key.
+    #[error("PKCS#11: {0}")]
+    Token(String),
     /// An IO error while reading or writing a key file.
     #[error("I/O error on key file {path}: {source}")]
     Io {

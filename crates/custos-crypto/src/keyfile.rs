@@ -166,6 +166,27 @@ pub fn rotate_key_file(path: &Path, rng: &dyn SecureRandom) -> Result<KeyMateria
     Ok(keys)
 }
 
+/// Remove the given master versions from the key file at `path` (atomically replacing it)
+/// and return the new key ring. The current version is never removed. Callers make sure no
+/// wrapped data key still names a removed version.
+pub fn retire_key_file_versions(
+    path: &Path,
+    versions: &[u32],
+    rng: &dyn SecureRandom,
+) -> Result<KeyMaterial, CryptoError> {
+    let mut keys = load_key_file(path)?;
+    for v in versions {
+        keys.remove_version(*v)?;
+    }
+    let tmp = write_temp(path, &keys.to_text(), rng)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_err(path)(e));
+    }
+    sync_dir(parent_dir(path))?;
+    Ok(keys)
+}
+
 /// Key material from an environment variable's value: standard base64 of the key file
 /// text (as made by [`KeyMaterial::to_env_value`]; padding optional, whitespace ignored),
 /// or the key file text itself.

@@ -118,6 +118,16 @@ impl KeyMaterial {
         Ok(v)
     }
 
+    /// Remove a non-current master version (wiped on drop). Fails for the current version;
+    /// removing a version the ring does not have is a no-op.
+    pub fn remove_version(&mut self, version: u32) -> Result<(), CryptoError> {
+        if version == self.current.version() {
+            return Err(CryptoError::InvalidKeyMaterial("the current master key version cannot be removed"));
+        }
+        self.previous.remove(&version);
+        Ok(())
+    }
+
     /// Wrap a data key with the current master key.
     pub fn wrap_data_key(&self, dek: &DataKey, aad: &[u8], rng: &dyn SecureRandom) -> Vec<u8> {
         self.current.wrap(dek, aad, rng)

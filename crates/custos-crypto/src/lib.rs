@@ -33,6 +33,7 @@ pub mod keyfile;
 mod keyring;
 pub mod mask;
 pub mod password;
+mod provider;
 mod rng;
 pub mod token;
 
@@ -43,6 +44,7 @@ pub use envelope::{
 };
 pub use error::CryptoError;
 pub use keyring::KeyMaterial;
+pub use provider::{EnvKeySource, KeyFileSource, KeyRing, KeySource, StaticKeySource};
 pub use rng::{OsRandom, SecureRandom, SeededRandom};
 
 /// Re-exported so callers can name the return type of [`open`] without depending on

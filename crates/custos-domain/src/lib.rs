@@ -15,7 +15,7 @@ pub use contact::{Contact, ContactChanges, ContactInput};
 pub use customer::{Customer, CustomerChanges, CustomerInput, CustomerKind, LifecycleStatus};
 pub use errors::{FieldError, FieldErrors};
 pub use ids::{ContactId, CustomerId, SessionId, TeamId, TokenId, UserId};
-pub use policy::{Permission, Role};
+pub use policy::{FieldRight, Permission, Role, RoleSettings, Scope};
 pub use sensitivity::{CONTACT_FIELDS, CUSTOMER_FIELDS, Sensitivity};
 pub use user::{User, UserStatus};
 pub use values::{BankCard, Birthday, CnResidentId, Email, Mobile, Phone};

@@ -3,6 +3,7 @@
 //! sensitive fields and knows no business rules, no HTTP and no crypto.
 
 mod error;
+mod keystore;
 mod migrate;
 mod rows;
 mod sql;
@@ -10,9 +11,10 @@ mod store;
 mod tables;
 
 pub use error::StoreError;
+pub use keystore::{KEYSTORE_FILE, KEYSTORE_SCHEMA, KekVersionRow, KeyStore, RotationRow, StoredKey, keystore_url_for};
 pub use migrate::{MIGRATIONS, Migration};
 pub use rows::{
-    ApiTokenRow, ContactRow, CustomerFilter, CustomerRow, CustomerSort, Page, Sealed, SessionRow, SortKey, TeamRow,
-    UserRow,
+    ApiTokenRow, ContactRow, CustomerFilter, CustomerRow, CustomerSort, Page, ReviewItemRow, ReviewRow, RoleRow,
+    Sealed, SessionRow, SortKey, TeamRow, ThrottleRow, TotpRow, UserRow, Visibility,
 };
 pub use store::{Backend, Store, WriteTx};

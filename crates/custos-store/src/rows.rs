@@ -38,6 +38,10 @@ pub struct SessionRow {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
     pub revoked_at: Option<i64>,
+    /// `active`, or `pending_mfa` until the second factor is given.
+    pub state: String,
+    /// When the second factor was last verified in this session (for step-up).
+    pub mfa_at: Option<i64>,
 }
 
 /// A long-lived API token, found by the SHA-256 of its secret.
@@ -51,6 +55,10 @@ pub struct ApiTokenRow {
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// Comma-separated permission ids; empty means all of the owner's permissions.
+    pub scopes: String,
+    /// Comma-separated CIDR ranges; empty means any address.
+    pub cidrs: String,
 }
 
 /// Sealed (encrypted) value of one field and its optional blind index.
@@ -122,9 +130,22 @@ pub enum SortKey {
     Int(i64),
 }
 
-/// Filters for listing customers. `visible_to_owner` restricts to one owner's records.
+/// Record scope of a reader: which customers they may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every customer.
+    All,
+    /// Customers the user owns or that were shared with them.
+    Own { user_id: String },
+    /// Those, plus customers of the team or owned by its members.
+    Team { user_id: String, team_id: Option<String> },
+}
+
+/// Filters for listing customers.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
+    /// Record scope; `None` means every customer (callers must pass the actor's scope).
+    pub visible: Option<Visibility>,
     pub status: Option<String>,
     pub owner_id: Option<String>,
     pub tag: Option<String>,
@@ -143,4 +164,58 @@ pub struct CustomerFilter {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<(SortKey, String)>,
+}
+
+/// An editable role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRow {
+    pub id: String,
+    pub permissions: String,
+    pub scope: String,
+    pub confidential: String,
+    pub restricted: String,
+    pub require_mfa: bool,
+    pub ip_allow: String,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+/// A user's TOTP enrolment; the secret is sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpRow {
+    pub user_id: String,
+    pub secret_ct: Vec<u8>,
+    pub enabled_at: Option<i64>,
+    pub last_step: i64,
+    pub created_at: i64,
+}
+
+/// Failed sign-ins for one key (an account or an address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleRow {
+    pub key: String,
+    pub failures: i64,
+    pub window_start: i64,
+    pub locked_until: i64,
+}
+
+/// A periodic access review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub id: String,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub due_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// One user's line in an access review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItemRow {
+    pub review_id: String,
+    pub user_id: String,
+    pub decision: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub note: Option<String>,
 }

@@ -6,8 +6,7 @@ use crate::db::{Backend, ManualClock, TestDb};
 use custos_app::users::NewUser;
 use custos_app::vault::Vault;
 use custos_app::{Actor, App, AppConfig};
-use custos_crypto::{KeyMaterial, OsRandom};
-use custos_domain::Clock;
+use custos_crypto::{KeyFileSource, OsRandom, keyfile};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,10 +65,12 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_on(backend: Backend) -> TestApp {
     let db = TestDb::new(backend).await;
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-    let keys = KeyMaterial::generate(&OsRandom);
-    let now = (clock.now().unix_timestamp_nanos() / 1000) as i64;
-    let vault = Vault::open(&db.store, keys, &OsRandom, now).await.expect("vault");
+    // A real key file in the data directory, so rotation tests can rotate it under the server.
+    keyfile::load_or_create_key_file(&db.key_file(), &OsRandom).expect("key file");
+    let source = Arc::new(KeyFileSource::new(&db.key_file()));
+    let vault = Vault::open(db.keystore.clone(), source, Arc::new(OsRandom), clock.clone()).await.expect("vault");
     let app = App::new(db.store.clone(), vault, clock.clone(), Arc::new(OsRandom), AppConfig::default());
+    app.seed_roles().await.expect("seed roles");
     let router = custos_web::router(app.clone(), custos_web::WebConfig { secure_cookies: false });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -1,7 +1,7 @@
 //! Fresh databases per test and a clock tests can move.
 
 use custos_domain::Clock;
-use custos_store::Store;
+use custos_store::{KeyStore, Store};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
@@ -34,6 +34,9 @@ pub struct TestDb {
     pub dir: tempfile::TempDir,
     /// The URL the store was opened with.
     pub url: String,
+    /// The key store: `keys.db` in `dir` on SQLite, schema `custos_keys` of the same
+    /// database on PostgreSQL.
+    pub keystore: KeyStore,
 }
 
 impl TestDb {
@@ -46,7 +49,17 @@ impl TestDb {
         // Many test servers share one PostgreSQL: keep each pool small.
         let store = Store::open_with_pool(&url, 4).await.expect("open test database");
         store.migrate().await.expect("migrate test database");
-        TestDb { store, backend, dir, url }
+        let ks_url = custos_store::keystore_url_for(&url).expect("key store URL");
+        let keystore = KeyStore::open(&ks_url, 4).await.expect("open test key store");
+        keystore.migrate().await.expect("migrate test key store");
+        TestDb { store, backend, dir, url, keystore }
+    }
+}
+
+impl TestDb {
+    /// The key file of this test database (`custos.key` in `dir`; made by `spawn_app`).
+    pub fn key_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("custos.key")
     }
 }
 

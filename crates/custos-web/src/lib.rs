@@ -8,6 +8,7 @@ pub mod json;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod ui;
 pub mod versioning;
 
 use axum::Router;
@@ -73,16 +74,17 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/api/v1/auth/login", post(routes::auth::login))
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");
-    with_security_headers(public.merge(protected).with_state(state).layer(DefaultBodyLimit::max(BODY_LIMIT)))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            // Log the route template, never the raw path or query: they may carry personal data.
-            let route =
-                req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "-".into());
-            let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
-            tracing::info_span!("http", method = %req.method(), route = %route, request_id = %rid)
-        }))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    with_security_headers(
+        public.merge(protected).merge(ui::router()).with_state(state).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+    )
+    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        // Log the route template, never the raw path or query: they may carry personal data.
+        let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "-".into());
+        let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+        tracing::info_span!("http", method = %req.method(), route = %route, request_id = %rid)
+    }))
+    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
 /// Security headers on every response (handlers may set stricter ones first).

@@ -30,6 +30,9 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -41,6 +44,7 @@ impl Problem {
             detail: None,
             errors: Vec::new(),
             current_version: None,
+            retry_after: None,
         }
     }
 
@@ -70,6 +74,11 @@ impl IntoResponse for Problem {
         let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{\"type\":\"internal\"}".to_vec());
         let mut res = (status, body).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"custos\""));
         }
@@ -99,6 +108,8 @@ pub fn from_app(e: AppError, version_source: Option<VersionSource>) -> Problem {
                 .detail(format!("{} field(s) are invalid", errs.0.len()))
         },
         AppError::NotFound(what) => Problem::not_found(what),
+        AppError::Erased(what) => Problem::new(StatusCode::GONE, "erased", "Erased")
+            .detail(format!("this {what} was erased; its data can no longer be read")),
         AppError::Stale { current } => {
             let (status, kind) = match version_source {
                 Some(VersionSource::IfMatch) => (StatusCode::PRECONDITION_FAILED, "precondition_failed"),
@@ -119,6 +130,14 @@ pub fn from_app(e: AppError, version_source: Option<VersionSource>) -> Problem {
             .detail("wrong e-mail or password"),
         AppError::Forbidden => {
             Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").detail("your role does not allow this action")
+        }
+        AppError::StepUpRequired => Problem::new(StatusCode::FORBIDDEN, "step_up_required", "Second factor required")
+            .detail("confirm with your authenticator code at POST /api/v1/auth/step-up, then retry within 5 minutes"),
+        AppError::TooManyAttempts { retry_after_secs } => {
+            let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts")
+                .detail(format!("try again in {retry_after_secs} s"));
+            p.retry_after = Some(retry_after_secs);
+            p
         }
         AppError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy")
             .detail("the database is busy; retry shortly"),

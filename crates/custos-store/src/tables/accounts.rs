@@ -1,7 +1,7 @@
 //! Accounts: teams, users, sessions and API tokens. Secrets are stored only as hashes.
 
 use crate::StoreError;
-use crate::rows::{ApiTokenRow, SessionRow, TeamRow, UserRow};
+use crate::rows::{ApiTokenRow, RoleRow, SessionRow, TeamRow, UserRow};
 use crate::store::{Store, WriteTx};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -9,10 +9,11 @@ use sqlx::{AssertSqlSafe, Row};
 const USER_COLS: &str =
     "id, email, display_name, role, team_id, status, password_hash, created_at, updated_at, last_login_at, version";
 const SESSION_COLS: &str =
-    "id, token_hash, user_id, kind, created_at, last_seen_at, expires_at, user_agent, ip, revoked_at";
-const TOKEN_COLS: &str = "id, token_hash, user_id, name, created_at, expires_at, last_used_at, revoked_at";
+    "id, token_hash, user_id, kind, created_at, last_seen_at, expires_at, user_agent, ip, revoked_at, state, mfa_at";
+const TOKEN_COLS: &str =
+    "id, token_hash, user_id, name, created_at, expires_at, last_used_at, revoked_at, scopes, cidrs";
 
-fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
+pub(super) fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
@@ -28,7 +29,7 @@ fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     })
 }
 
-fn session(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
+pub(super) fn session(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
     Ok(SessionRow {
         id: row.try_get("id")?,
         token_hash: row.try_get("token_hash")?,
@@ -40,10 +41,12 @@ fn session(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
         user_agent: row.try_get("user_agent")?,
         ip: row.try_get("ip")?,
         revoked_at: row.try_get("revoked_at")?,
+        state: row.try_get("state")?,
+        mfa_at: row.try_get("mfa_at")?,
     })
 }
 
-fn token(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
+pub(super) fn token(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
     Ok(ApiTokenRow {
         id: row.try_get("id")?,
         token_hash: row.try_get("token_hash")?,
@@ -53,17 +56,40 @@ fn token(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
         expires_at: row.try_get("expires_at")?,
         last_used_at: row.try_get("last_used_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        scopes: row.try_get("scopes")?,
+        cidrs: row.try_get("cidrs")?,
     })
 }
 
 /// Session columns prefixed `s_`, for joins with users.
 const SESSION_JOIN_COLS: &str = "s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.kind AS s_kind, \
     s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, \
-    s.user_agent AS s_user_agent, s.ip AS s_ip, s.revoked_at AS s_revoked_at";
+    s.user_agent AS s_user_agent, s.ip AS s_ip, s.revoked_at AS s_revoked_at, s.state AS s_state, s.mfa_at AS s_mfa_at";
 const TOKEN_JOIN_COLS: &str = "t.id AS t_id, t.token_hash AS t_token_hash, t.user_id AS t_user_id, t.name AS t_name, \
-    t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at";
+    t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at, \
+    t.scopes AS t_scopes, t.cidrs AS t_cidrs";
 const USER_JOIN_COLS: &str = "u.id, u.email, u.display_name, u.role, u.team_id, u.status, u.password_hash, \
     u.created_at, u.updated_at, u.last_login_at, u.version";
+
+const ROLE_JOIN_COLS: &str = "r.id AS r_id, r.permissions AS r_permissions, r.scope AS r_scope, \
+    r.confidential AS r_confidential, r.restricted AS r_restricted, r.require_mfa AS r_require_mfa, \
+    r.ip_allow AS r_ip_allow, r.updated_at AS r_updated_at, r.version AS r_version";
+
+fn role_prefixed(row: &AnyRow) -> Result<Option<RoleRow>, sqlx::Error> {
+    let Some(id) = row.try_get::<Option<String>, _>("r_id")? else { return Ok(None) };
+    let mfa: i64 = row.try_get("r_require_mfa")?;
+    Ok(Some(RoleRow {
+        id,
+        permissions: row.try_get("r_permissions")?,
+        scope: row.try_get("r_scope")?,
+        confidential: row.try_get("r_confidential")?,
+        restricted: row.try_get("r_restricted")?,
+        require_mfa: mfa != 0,
+        ip_allow: row.try_get("r_ip_allow")?,
+        updated_at: row.try_get("r_updated_at")?,
+        version: row.try_get("r_version")?,
+    }))
+}
 
 fn session_prefixed(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
     Ok(SessionRow {
@@ -77,6 +103,8 @@ fn session_prefixed(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
         user_agent: row.try_get("s_user_agent")?,
         ip: row.try_get("s_ip")?,
         revoked_at: row.try_get("s_revoked_at")?,
+        state: row.try_get("s_state")?,
+        mfa_at: row.try_get("s_mfa_at")?,
     })
 }
 
@@ -90,26 +118,37 @@ fn token_prefixed(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
         expires_at: row.try_get("t_expires_at")?,
         last_used_at: row.try_get("t_last_used_at")?,
         revoked_at: row.try_get("t_revoked_at")?,
+        scopes: row.try_get("t_scopes")?,
+        cidrs: row.try_get("t_cidrs")?,
     })
 }
 
 impl Store {
-    /// A session and its user in one round trip (the per-request authentication path).
-    pub async fn session_with_user(&self, hash: &[u8]) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
+    /// A session, its user and the user's role settings in one round trip (the per-request
+    /// authentication path; role settings are read fresh on every request, never cached).
+    pub async fn session_with_user(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(SessionRow, UserRow, Option<RoleRow>)>, StoreError> {
         let sql = format!(
-            "SELECT {SESSION_JOIN_COLS}, {USER_JOIN_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+            "SELECT {SESSION_JOIN_COLS}, {USER_JOIN_COLS}, {ROLE_JOIN_COLS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN roles r ON r.id = u.role WHERE s.token_hash = $1"
         );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
-        Ok(row.map(|r| Ok::<_, sqlx::Error>((session_prefixed(&r)?, user(&r)?))).transpose()?)
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((session_prefixed(&r)?, user(&r)?, role_prefixed(&r)?))).transpose()?)
     }
 
-    /// An API token and its user in one round trip.
-    pub async fn token_with_user(&self, hash: &[u8]) -> Result<Option<(ApiTokenRow, UserRow)>, StoreError> {
+    /// An API token, its user and the user's role settings in one round trip.
+    pub async fn token_with_user(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(ApiTokenRow, UserRow, Option<RoleRow>)>, StoreError> {
         let sql = format!(
-            "SELECT {TOKEN_JOIN_COLS}, {USER_JOIN_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+            "SELECT {TOKEN_JOIN_COLS}, {USER_JOIN_COLS}, {ROLE_JOIN_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN roles r ON r.id = u.role WHERE t.token_hash = $1"
         );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
-        Ok(row.map(|r| Ok::<_, sqlx::Error>((token_prefixed(&r)?, user(&r)?))).transpose()?)
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((token_prefixed(&r)?, user(&r)?, role_prefixed(&r)?))).transpose()?)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
@@ -220,7 +259,8 @@ impl WriteTx {
     }
 
     pub async fn insert_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
-        let sql = format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+        let sql =
+            format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
         sqlx::query(AssertSqlSafe(sql))
             .bind(s.id.as_str())
             .bind(s.token_hash.clone())
@@ -232,6 +272,8 @@ impl WriteTx {
             .bind(s.user_agent.clone())
             .bind(s.ip.clone())
             .bind(s.revoked_at)
+            .bind(s.state.as_str())
+            .bind(s.mfa_at)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
@@ -266,7 +308,7 @@ impl WriteTx {
     }
 
     pub async fn insert_api_token(&mut self, t: &ApiTokenRow) -> Result<(), StoreError> {
-        let sql = format!("INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+        let sql = format!("INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
         sqlx::query(AssertSqlSafe(sql))
             .bind(t.id.as_str())
             .bind(t.token_hash.clone())
@@ -276,6 +318,8 @@ impl WriteTx {
             .bind(t.expires_at)
             .bind(t.last_used_at)
             .bind(t.revoked_at)
+            .bind(t.scopes.as_str())
+            .bind(t.cidrs.as_str())
             .execute(&mut *self.tx)
             .await?;
         Ok(())

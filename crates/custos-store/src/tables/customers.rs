@@ -1,7 +1,7 @@
 //! Customer rows: insert, versioned update, delete, get and keyset-paginated lists.
 
 use crate::StoreError;
-use crate::rows::{CustomerFilter, CustomerRow, CustomerSort, Page, Sealed, SortKey};
+use crate::rows::{CustomerFilter, CustomerRow, CustomerSort, Page, Sealed, SortKey, Visibility};
 use crate::sql::{Bind, SqlBuilder, like_escape};
 use crate::store::{Store, WriteTx};
 use sqlx::any::AnyRow;
@@ -79,9 +79,46 @@ fn sort_key(row: &CustomerRow, s: CustomerSort) -> SortKey {
     }
 }
 
+/// Appends the record-scope condition for a reader. The same text serves lists, counts and
+/// single-record checks, so they can never disagree.
+fn push_visibility(q: &mut SqlBuilder, v: &Visibility) {
+    let share = |q: &mut SqlBuilder, user: &str| {
+        q.push(" OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.customer_id = customers.id AND s.user_id = ")
+            .bind(Bind::Text(user.to_string()))
+            .push(")");
+    };
+    match v {
+        Visibility::All => {}
+        Visibility::Own { user_id } | Visibility::Team { user_id, team_id: None } => {
+            q.push(" AND (owner_id = ").bind(Bind::Text(user_id.clone()));
+            share(q, user_id);
+            q.push(")");
+        }
+        Visibility::Team { user_id, team_id: Some(team) } => {
+            q.push(" AND (owner_id = ").bind(Bind::Text(user_id.clone()));
+            q.push(" OR team_id = ").bind(Bind::Text(team.clone()));
+            q.push(" OR owner_id IN (SELECT u.id FROM users u WHERE u.team_id = ")
+                .bind(Bind::Text(team.clone()))
+                .push(")");
+            share(q, user_id);
+            q.push(")");
+        }
+    }
+}
+
+fn visible_query(id: &str, v: &Visibility) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    let mut q = SqlBuilder::new("SELECT 1 AS one FROM customers WHERE id = ");
+    q.bind(Bind::Text(id.to_string()));
+    push_visibility(&mut q, v);
+    q.build()
+}
+
 /// Appends the WHERE clause of a filter (without paging) to `q`.
 fn push_filter(q: &mut SqlBuilder, f: &CustomerFilter) {
     q.push(" WHERE 1=1");
+    if let Some(v) = &f.visible {
+        push_visibility(q, v);
+    }
     if let Some(s) = &f.status {
         q.push(" AND status = ").bind(Bind::Text(s.clone()));
     }
@@ -133,6 +170,11 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// Whether a reader with visibility `v` may see customer `id` (false if it does not exist).
+    pub async fn customer_visible(&self, id: &str, v: &Visibility) -> Result<bool, StoreError> {
+        Ok(visible_query(id, v).fetch_optional(self.reader()).await?.is_some())
+    }
+
     /// Counts customers matching the filter (paging fields ignored).
     pub async fn count_customers(&self, f: &CustomerFilter) -> Result<i64, StoreError> {
         let mut q = SqlBuilder::new("SELECT COUNT(*) AS n FROM customers");
@@ -159,6 +201,11 @@ async fn insert_tags(tx: &mut WriteTx, id: &str, tags: &[String]) -> Result<(), 
 }
 
 impl WriteTx {
+    /// `Store::customer_visible`, inside this transaction.
+    pub async fn customer_visible(&mut self, id: &str, v: &Visibility) -> Result<bool, StoreError> {
+        Ok(visible_query(id, v).fetch_optional(&mut *self.tx).await?.is_some())
+    }
+
     pub async fn get_customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError> {
         get(&mut *self.tx, id).await
     }
