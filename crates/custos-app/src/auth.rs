@@ -37,14 +37,50 @@ impl SessionKind {
     }
 }
 
-/// A new session.
+impl SessionKind {
+    /// The kind stored in a session row (`cookie` or `bearer`).
+    pub(crate) fn parse(s: &str) -> SessionKind {
+        if s == "cookie" { SessionKind::Cookie } else { SessionKind::Bearer }
+    }
+}
+
+/// Where a sign-in stands after the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStatus {
+    /// Signed in: the session is active.
+    Ok,
+    /// The password was right; the session is pending until a TOTP or recovery code is
+    /// given at `complete_mfa`.
+    MfaRequired,
+    /// The password was right but the role requires a second factor the user has not set
+    /// up: the pending session may only enrol (`begin_totp`, `confirm_totp`).
+    MfaEnrollmentRequired,
+}
+
+impl LoginStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginStatus::Ok => "ok",
+            LoginStatus::MfaRequired => "mfa_required",
+            LoginStatus::MfaEnrollmentRequired => "mfa_enrollment_required",
+        }
+    }
+}
+
+/// A new session: active when `status` is `Ok`, otherwise pending its second factor (the
+/// token then opens nothing but the MFA endpoints, for at most `PENDING_MFA_LIFETIME`).
 #[derive(Debug)]
 pub struct LoginResult {
     pub token: String,
     pub session_id: SessionId,
     pub expires_at: OffsetDateTime,
     pub user: User,
+    pub status: LoginStatus,
+    pub kind: SessionKind,
 }
+
+/// How long a session pending its second factor lives.
+pub const PENDING_MFA_LIFETIME: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 pub(crate) fn user_from_row(r: &UserRow) -> Result<User, AppError> {
     Ok(User {
@@ -77,7 +113,9 @@ fn active_user(u: &UserRow) -> Result<(UserId, Role), AppError> {
 }
 
 impl App {
-    /// Checks e-mail and password and opens a session.
+    /// Checks e-mail and password and opens a new session (never reusing one the client
+    /// holds): active, or pending its second factor when the user has TOTP or the role
+    /// requires it. Throttled per account and per address before any hashing work.
     pub async fn login(
         &self,
         email: &str,
@@ -88,36 +126,92 @@ impl App {
         if password.len() > 1024 || email.len() > 254 {
             return Err(AppError::InvalidCredentials);
         }
-        let user = self.store.user_by_email(&email.trim().to_lowercase()).await?;
+        let email = email.trim().to_lowercase();
+        let attempt = self.throttle_begin(&email, client.ip.as_deref()).await?;
+        let user = self.store.user_by_email(&email).await?;
         let hash = user.as_ref().map_or_else(|| password::dummy_hash().to_string(), |u| u.password_hash.clone());
         let ok = verify_off_thread(password.to_string(), hash).await?;
         let user = match user {
             Some(u) if ok && u.status == UserStatus::Active.as_str() => u,
             _ => return Err(AppError::InvalidCredentials),
         };
+        let role = Role::parse(&user.role).ok_or(AppError::InvalidCredentials)?;
+        let enrolled = self.store.get_totp(&user.id).await?.is_some_and(|t| t.enabled_at.is_some());
+        let role_row = self.store.get_role(role.as_str()).await?;
+        let status = if enrolled {
+            LoginStatus::MfaRequired
+        } else if crate::roles::settings_from_row(role, role_row.as_ref()).require_mfa {
+            LoginStatus::MfaEnrollmentRequired
+        } else {
+            LoginStatus::Ok
+        };
+        let (token, row) = self.new_session_row(&user.id, kind, client, status != LoginStatus::Ok, None);
+        let mut tx = self.store.begin_write().await?;
+        if status == LoginStatus::Ok {
+            self.throttle_clear(&mut tx, &attempt).await?;
+            tx.record_login(&user.id, row.created_at).await?;
+        } else {
+            self.throttle_give_back(&mut tx, &attempt).await?;
+        }
+        tx.insert_session(&row).await?;
+        tx.commit().await?;
+        Ok(LoginResult {
+            token,
+            session_id: parse_id(&row.id, "session")?,
+            expires_at: from_micros(row.expires_at)?,
+            user: user_from_row(&user)?,
+            status,
+            kind,
+        })
+    }
+
+    /// A new session for `user_id` and its token (shown once; only its digest is stored).
+    /// Pending sessions end after `PENDING_MFA_LIFETIME`, active ones after the absolute
+    /// session lifetime.
+    pub(crate) fn new_session_row(
+        &self,
+        user_id: &str,
+        kind: SessionKind,
+        client: &ClientInfo,
+        pending: bool,
+        mfa_at: Option<i64>,
+    ) -> (String, SessionRow) {
         let now = self.now_micros();
         let token = token::generate_token(SESSION_PREFIX, self.rng.as_ref());
-        let id = SessionId(self.new_uuid());
-        let absolute = i64::try_from(self.config.session_absolute.as_micros()).unwrap_or(i64::MAX);
+        let lifetime = if pending { PENDING_MFA_LIFETIME } else { self.config.session_absolute };
+        let lifetime = i64::try_from(lifetime.as_micros()).unwrap_or(i64::MAX);
         let row = SessionRow {
-            id: id.to_string(),
+            id: SessionId(self.new_uuid()).to_string(),
             token_hash: token::token_digest(&token).to_vec(),
-            user_id: user.id.clone(),
+            user_id: user_id.to_string(),
             kind: kind.as_str().into(),
             created_at: now,
             last_seen_at: now,
-            expires_at: now.saturating_add(absolute),
+            expires_at: now.saturating_add(lifetime),
             user_agent: client.user_agent.clone(),
             ip: client.ip.clone(),
             revoked_at: None,
-            state: SESSION_ACTIVE.into(),
-            mfa_at: None,
+            state: if pending { SESSION_PENDING_MFA } else { SESSION_ACTIVE }.into(),
+            mfa_at,
         };
-        let mut tx = self.store.begin_write().await?;
-        tx.insert_session(&row).await?;
-        tx.record_login(&user.id, now).await?;
-        tx.commit().await?;
-        Ok(LoginResult { token, session_id: id, expires_at: from_micros(row.expires_at)?, user: user_from_row(&user)? })
+        (token, row)
+    }
+
+    /// Ends the session a client presented when it signs in again (the cookie it held is
+    /// being replaced): a planted or old session token never lives on beside the new one.
+    /// Anything that is not a live session token is ignored.
+    pub async fn retire_presented_session(&self, presented: &str) -> Result<(), AppError> {
+        if !token::is_well_formed(SESSION_PREFIX, presented) {
+            return Ok(());
+        }
+        if let Some(s) = self.store.session_by_hash(&token::token_digest(presented)).await?
+            && s.revoked_at.is_none()
+        {
+            let mut tx = self.store.begin_write().await?;
+            tx.revoke_session(&s.id, self.now_micros()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// Resolves a session or API token to an actor, or `Unauthenticated`. Every request

@@ -84,8 +84,7 @@ impl App {
 
     /// Not found unless the actor's scope includes the customer (so ids are not confirmed).
     pub async fn visible_customer(&self, actor: &Actor, customer_id: &str) -> Result<(), AppError> {
-        let v = visibility(actor);
-        if v == Visibility::All || self.store.customer_visible(customer_id, &v).await? {
+        if self.store.customer_visible(customer_id, &visibility(actor)).await? {
             Ok(())
         } else {
             Err(AppError::NotFound("customer"))

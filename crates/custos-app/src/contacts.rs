@@ -4,6 +4,7 @@
 use crate::convert::{RowMeta, from_micros, parse_id};
 use crate::sealing::FieldSealer;
 use crate::vault::RecordKeys;
+use crate::views::{ContactOut, contact_out};
 use crate::{Actor, App, AppError};
 use custos_domain::contact::ContactData;
 use custos_domain::{Contact, ContactChanges, ContactId, ContactInput, CustomerId, Email, Mobile, Permission, Phone};
@@ -36,7 +37,7 @@ impl App {
         }
     }
 
-    fn contact_from_row(&self, keys: &RecordKeys, r: &ContactRow) -> Result<Contact, AppError> {
+    pub(crate) fn contact_from_row(&self, keys: &RecordKeys, r: &ContactRow) -> Result<Contact, AppError> {
         let i = r.id.as_str();
         let s = FieldSealer { keys, vault: &self.vault, rng: self.rng.as_ref(), record_id: i };
         let corrupt = |f: &str| AppError::Internal(format!("stored field {f} of contact {i} does not validate"));
@@ -62,56 +63,63 @@ impl App {
         })
     }
 
+    /// The customer id behind a contact, if the actor may see that customer; else not found.
+    async fn visible_contact(&self, actor: &Actor, id: &str) -> Result<(ContactId, ContactRow), AppError> {
+        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
+        let row = self.store.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
+        self.visible_customer(actor, &row.customer_id).await.map_err(|_| AppError::NotFound("contact"))?;
+        Ok((id, row))
+    }
+
     pub async fn create_contact(
         &self,
         actor: &Actor,
         customer_id: &str,
         input: &ContactInput,
-    ) -> Result<Contact, AppError> {
+    ) -> Result<ContactOut, AppError> {
         self.allow(actor, Permission::CustomerUpdate)?;
         let customer = customer_id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
+        self.visible_customer(actor, &customer.to_string()).await?;
         let data = ContactData::validate(input)?;
+        // Keys first: a connection holding a write transaction never waits on another lookup.
+        let keys = self.vault.keys_for(&customer.to_string(), false).await?;
+        let id = ContactId(self.new_uuid());
+        let ts = self.now_micros();
+        let row = self.contact_row(&keys, &id, &customer, &data, RowMeta { created: ts, updated: ts, version: 1 });
         let mut tx = self.store.begin_write().await?;
         if tx.get_customer(&customer.to_string()).await?.is_none() {
             return Err(AppError::NotFound("customer"));
         }
-        let id = ContactId(self.new_uuid());
-        let ts = self.now_micros();
-        let keys = self.vault.keys_for(&customer.to_string(), false).await?;
-        tx.insert_contact(&self.contact_row(
-            &keys,
-            &id,
-            &customer,
-            &data,
-            RowMeta { created: ts, updated: ts, version: 1 },
-        ))
-        .await?;
+        tx.insert_contact(&row).await?;
         tx.commit().await?;
-        Ok(Contact {
+        let c = Contact {
             id,
             customer_id: customer,
             data,
             created_at: from_micros(ts)?,
             updated_at: from_micros(ts)?,
             version: 1,
-        })
+        };
+        Ok(contact_out(actor, c))
     }
 
-    pub async fn list_contacts(&self, actor: &Actor, customer_id: &str) -> Result<Vec<Contact>, AppError> {
+    pub async fn list_contacts(&self, actor: &Actor, customer_id: &str) -> Result<Vec<ContactOut>, AppError> {
         self.allow(actor, Permission::CustomerRead)?;
         let customer = customer_id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
-        if self.store.get_customer(&customer.to_string()).await?.is_none() {
-            return Err(AppError::NotFound("customer"));
-        }
+        self.visible_customer(actor, &customer.to_string()).await?;
         let rows = self.store.list_contacts(&customer.to_string()).await?;
         let keys = self.vault.keys_for(&customer.to_string(), false).await?;
-        rows.iter().map(|r| self.contact_from_row(&keys, r)).collect()
+        rows.iter().map(|r| self.contact_from_row(&keys, r).map(|c| contact_out(actor, c))).collect()
     }
 
-    pub async fn get_contact(&self, actor: &Actor, id: &str) -> Result<Contact, AppError> {
+    pub async fn get_contact(&self, actor: &Actor, id: &str) -> Result<ContactOut, AppError> {
+        Ok(contact_out(actor, self.read_contact(actor, id).await?))
+    }
+
+    /// The plaintext contact after permission and scope checks (crate-private).
+    pub(crate) async fn read_contact(&self, actor: &Actor, id: &str) -> Result<Contact, AppError> {
         self.allow(actor, Permission::CustomerRead)?;
-        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
-        let row = self.store.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
+        let (_, row) = self.visible_contact(actor, id).await?;
         let keys = self.vault.keys_for(&row.customer_id, false).await?;
         self.contact_from_row(&keys, &row)
     }
@@ -122,39 +130,30 @@ impl App {
         id: &str,
         expected_version: i64,
         changes: &ContactChanges,
-    ) -> Result<Contact, AppError> {
+    ) -> Result<ContactOut, AppError> {
         self.allow(actor, Permission::CustomerUpdate)?;
-        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
+        let (id, seen) = self.visible_contact(actor, id).await?;
+        let keys = self.vault.keys_for(&seen.customer_id, false).await?;
         let mut tx = self.store.begin_write().await?;
         let row = tx.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
         if row.version != expected_version {
             return Err(AppError::Stale { current: row.version });
         }
-        let keys = self.vault.keys_for(&row.customer_id, false).await?;
         let current = self.contact_from_row(&keys, &row)?;
         let data = current.data.apply(changes)?;
         if data == current.data {
-            return Ok(current);
+            return Ok(contact_out(actor, current));
         }
         let ts = self.now_micros().max(row.updated_at);
-        tx.update_contact(
-            &self.contact_row(
-                &keys,
-                &id,
-                &current.customer_id,
-                &data,
-                RowMeta { created: row.created_at, updated: ts, version: row.version + 1 },
-            ),
-            expected_version,
-        )
-        .await?;
+        let meta = RowMeta { created: row.created_at, updated: ts, version: row.version + 1 };
+        tx.update_contact(&self.contact_row(&keys, &id, &current.customer_id, &data, meta), expected_version).await?;
         tx.commit().await?;
-        Ok(Contact { data, updated_at: from_micros(ts)?, version: row.version + 1, ..current })
+        Ok(contact_out(actor, Contact { data, updated_at: from_micros(ts)?, version: row.version + 1, ..current }))
     }
 
     pub async fn delete_contact(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> Result<(), AppError> {
         self.allow(actor, Permission::CustomerUpdate)?;
-        let id = id.parse::<ContactId>().map_err(|_| AppError::NotFound("contact"))?;
+        let (id, _) = self.visible_contact(actor, id).await?;
         let mut tx = self.store.begin_write().await?;
         let row = tx.get_contact(&id.to_string()).await?.ok_or(AppError::NotFound("contact"))?;
         if let Some(v) = expected_version

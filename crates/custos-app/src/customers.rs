@@ -1,9 +1,11 @@
 //! Customer use cases: create, get, update, delete and list, each authorised, with sensitive
 //! fields sealed on the way in and opened on the way out.
 
+use crate::authz::visibility;
 use crate::convert::{RowMeta, from_micros, parse_id, to_micros};
 use crate::sealing::FieldSealer;
 use crate::vault::RecordKeys;
+use crate::views::{CustomerOut, customer_out};
 use crate::{Actor, App, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,7 +33,7 @@ pub struct CustomerQuery {
 /// One page of customers and the cursor for the next, if any.
 #[derive(Debug, Clone)]
 pub struct CustomerPage {
-    pub items: Vec<Customer>,
+    pub items: Vec<CustomerOut>,
     pub next_cursor: Option<String>,
 }
 
@@ -79,7 +81,7 @@ impl App {
 
     /// Opens a stored row into a domain customer. Stored values were validated on the way
     /// in; one that no longer parses is reported as corrupt rather than shown.
-    fn customer_from_row(&self, keys: &RecordKeys, r: &CustomerRow) -> Result<Customer, AppError> {
+    pub(crate) fn customer_from_row(&self, keys: &RecordKeys, r: &CustomerRow) -> Result<Customer, AppError> {
         let i = r.id.as_str();
         let s = FieldSealer { keys, vault: &self.vault, rng: self.rng.as_ref(), record_id: i };
         let corrupt = |f: &str| AppError::Internal(format!("stored field {f} of customer {i} does not validate"));
@@ -149,7 +151,7 @@ impl App {
         e.into_result(()).map_err(AppError::Invalid)
     }
 
-    pub async fn create_customer(&self, actor: &Actor, input: &CustomerInput) -> Result<Customer, AppError> {
+    pub async fn create_customer(&self, actor: &Actor, input: &CustomerInput) -> Result<CustomerOut, AppError> {
         self.allow(actor, Permission::CustomerCreate)?;
         let now = self.now();
         let mut data = CustomerData::validate(input, now.date())?;
@@ -164,12 +166,21 @@ impl App {
         Self::check_references(&mut tx, &data, actor).await?;
         tx.insert_customer(&row).await?;
         tx.commit().await?;
-        Ok(Customer { id, data, created_at: from_micros(ts)?, updated_at: from_micros(ts)?, version: 1 })
+        let c = Customer { id, data, created_at: from_micros(ts)?, updated_at: from_micros(ts)?, version: 1 };
+        Ok(customer_out(actor, c))
     }
 
-    pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<Customer, AppError> {
+    pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<CustomerOut, AppError> {
+        let c = self.read_customer(actor, id).await?;
+        Ok(customer_out(actor, c))
+    }
+
+    /// The plaintext customer, after the permission and record-scope checks. Crate-private:
+    /// callers outside the app only ever see `CustomerOut`.
+    pub(crate) async fn read_customer(&self, actor: &Actor, id: &str) -> Result<Customer, AppError> {
         self.allow(actor, Permission::CustomerRead)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
+        self.visible_customer(actor, &id.to_string()).await?;
         let row = self.store.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
         let keys = self.vault.keys_for(&row.id, false).await?;
         self.customer_from_row(&keys, &row)
@@ -182,21 +193,26 @@ impl App {
         id: &str,
         expected_version: i64,
         changes: &CustomerChanges,
-    ) -> Result<Customer, AppError> {
+    ) -> Result<CustomerOut, AppError> {
         self.allow(actor, Permission::CustomerUpdate)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
+        self.visible_customer(actor, &id.to_string()).await?;
+        // Keys first: a connection holding a write transaction never waits on another lookup.
+        let keys = self.vault.keys_for(&id.to_string(), false).await?;
         let mut tx = self.store.begin_write().await?;
+        if !tx.customer_visible(&id.to_string(), &visibility(actor)).await? {
+            return Err(AppError::NotFound("customer"));
+        }
         let row = tx.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
         if row.version != expected_version {
             return Err(AppError::Stale { current: row.version });
         }
-        let keys = self.vault.keys_for(&row.id, false).await?;
         let current = self.customer_from_row(&keys, &row)?;
         let now = self.now();
         let data = current.data.apply(changes, now.date())?;
         Self::check_references(&mut tx, &data, actor).await?;
         if data == current.data {
-            return Ok(current);
+            return Ok(customer_out(actor, current));
         }
         let ts = to_micros(now).max(row.updated_at);
         let new_row = self.customer_row(
@@ -210,13 +226,14 @@ impl App {
             other => other.into(),
         })?;
         tx.commit().await?;
-        Ok(Customer {
+        let c = Customer {
             id,
             data,
             created_at: current.created_at,
             updated_at: from_micros(ts)?,
             version: row.version + 1,
-        })
+        };
+        Ok(customer_out(actor, c))
     }
 
     /// Erases a customer: destroys its data key (crypto-shredding), then deletes it and its
@@ -230,6 +247,9 @@ impl App {
         self.allow(actor, Permission::CustomerDelete)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
         let mut tx = self.store.begin_write().await?;
+        if !tx.customer_visible(&id.to_string(), &visibility(actor)).await? {
+            return Err(AppError::NotFound("customer"));
+        }
         let row = tx.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
         if let Some(v) = expected_version
             && v != row.version
@@ -247,7 +267,8 @@ impl App {
 
     pub async fn list_customers(&self, actor: &Actor, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
         self.allow(actor, Permission::CustomerRead)?;
-        let filter = self.customer_filter(q)?;
+        let mut filter = self.customer_filter(q)?;
+        filter.visible = Some(visibility(actor));
         let page = self.store.list_customers(&filter).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for r in &page.items {
@@ -256,13 +277,13 @@ impl App {
                 Err(AppError::Erased(_)) => continue,
                 other => other?,
             };
-            items.push(self.customer_from_row(&keys, r)?);
+            items.push(customer_out(actor, self.customer_from_row(&keys, r)?));
         }
         let sort_name = q.sort.as_deref().unwrap_or("-created_at");
         Ok(CustomerPage { items, next_cursor: page.next.map(|(k, id)| encode_cursor(sort_name, &k, &id)) })
     }
 
-    fn customer_filter(&self, q: &CustomerQuery) -> Result<CustomerFilter, AppError> {
+    pub(crate) fn customer_filter(&self, q: &CustomerQuery) -> Result<CustomerFilter, AppError> {
         let mut e = FieldErrors::new();
         let mut f = CustomerFilter { limit: q.limit.unwrap_or(DEFAULT_PAGE), ..Default::default() };
         if let Some(l) = q.limit

@@ -84,6 +84,7 @@ pub async fn rotate(
     progress: &mut (dyn FnMut(&RotationProgress) + Send),
 ) -> Result<RotationProgress, AppError> {
     let mut ring = source.load().map_err(|e| key_err("cannot load the master key", e))?;
+    keystore.register_version(i64::from(ring.current_version()), micros(clock)).await?;
     let unfinished = keystore.rotations().await?.into_iter().find(|r| r.finished_at.is_none());
     let target = match unfinished {
         Some(r) => {

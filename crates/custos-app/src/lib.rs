@@ -2,19 +2,27 @@
 //! (`authz`); plaintext of sensitive fields exists only here, in memory, between the vault
 //! and the caller. It knows nothing of HTTP.
 
+pub mod accounts;
 pub mod actor;
 pub mod auth;
 pub mod authz;
 pub mod contacts;
 mod convert;
 pub mod customers;
+pub mod disclosure;
+mod duplicates;
 mod error;
 mod ids;
 pub mod keys;
+pub mod mfa;
+pub mod reviews;
 pub mod roles;
 mod sealing;
+pub mod sessions;
+mod throttle;
 pub mod users;
 pub mod vault;
+pub mod views;
 
 pub use actor::{Actor, ActorKind, ClientInfo, Credential};
 pub use error::AppError;

@@ -17,6 +17,7 @@ mod load;
 mod payload;
 mod report;
 mod server;
+mod storage;
 
 use clap::{Parser, ValueEnum};
 use error::{BenchError, Result};
@@ -38,6 +39,16 @@ enum Only {
     All,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    /// HTTP load: Custos against the bare baseline.
+    Http,
+    /// Blind-index layouts: insert throughput and lookup latency at --rows (and 100,000).
+    BlindIndex,
+    /// Bulk insert of --rows customers through the use case.
+    Bulk,
+}
+
 /// Load benchmark: Custos create/get customer versus a bare axum + SQLite baseline.
 #[derive(Debug, Parser)]
 #[command(name = "custos-bench", version)]
@@ -57,14 +68,51 @@ struct Args {
     /// Worker threads of the servers' tokio runtime.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
     server_threads: u64,
+    /// What to measure.
+    #[arg(long, value_enum, default_value_t = Mode::Http)]
+    mode: Mode,
+    /// Rows for --mode blind-index and --mode bulk.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1000..=10_000_000))]
+    rows: u64,
     /// Threads of the load generator's runtime (1 = current-thread runtime).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
     client_threads: u64,
 }
 
+/// True in the plaintext benchmark build (`--cfg custos_bench_plaintext`).
+const PLAINTEXT_BUILD: bool = cfg!(custos_bench_plaintext);
+
+fn storage_run(args: &Args) -> Result<String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError::ctx("runtime", e))?;
+    let rows = usize::try_from(args.rows).unwrap_or(100_000) / 500 * 500;
+    match args.mode {
+        Mode::BlindIndex => {
+            let mut checkpoints = vec![100_000.min(rows), rows];
+            checkpoints.dedup();
+            rt.block_on(storage::blind_index(&checkpoints))
+        }
+        _ => {
+            let workers = usize::try_from(args.workers).unwrap_or(16);
+            let (rate, secs) = rt.block_on(storage::bulk(rows, workers))?;
+            let build = if PLAINTEXT_BUILD { "plaintext (benchmark build)" } else { "encrypted" };
+            Ok(format!(
+                "bulk-insert {build}: {rows} customers in {secs:.1} s = {rate:.0} customers/s ({workers} workers)"
+            ))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
+    if PLAINTEXT_BUILD {
+        eprintln!("custos-bench: PLAINTEXT BENCHMARK BUILD: sensitive fields are NOT encrypted");
+    }
+    let result = if args.mode == Mode::Http { run(&args) } else { storage_run(&args) };
+    match result {
         Ok(table) => {
             println!("{table}");
             ExitCode::SUCCESS

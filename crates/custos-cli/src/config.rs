@@ -20,6 +20,10 @@ pub struct Config {
     /// Where the key store lives on PostgreSQL (default: schema `custos_keys` of the main
     /// database). Ignored for SQLite, whose key store is `keys.db` in the data directory.
     pub key_store_url: Option<String>,
+    /// Also bind sessions to the client's IP address.
+    pub session_bind_ip: bool,
+    /// Sign-in throttling limits.
+    pub throttle: custos_app::ThrottleConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,11 @@ struct FileConfig {
     log_format: Option<String>,
     key_file: Option<PathBuf>,
     key_store_url: Option<String>,
+    session_bind_ip: Option<bool>,
+    login_free_failures: Option<u32>,
+    login_lock_after: Option<u32>,
+    login_lock_minutes: Option<u64>,
+    login_per_ip_per_minute: Option<u32>,
 }
 
 /// A configuration problem, reported as one line.
@@ -64,6 +73,22 @@ fn positive(v: u64, name: &str, origin: &str) -> Result<u64, ConfigError> {
     if v == 0 { Err(ConfigError(format!("{origin}: {name} must be at least 1"))) } else { Ok(v) }
 }
 
+fn positive32(v: u32, name: &str, origin: &str) -> Result<u32, ConfigError> {
+    if v == 0 { Err(ConfigError(format!("{origin}: {name} must be at least 1"))) } else { Ok(v) }
+}
+
+fn env_number<T: std::str::FromStr>(v: &str, name: &str) -> Result<T, ConfigError> {
+    v.trim().parse().map_err(|_| ConfigError(format!("{name} must be a whole number")))
+}
+
+fn env_bool(v: &str, name: &str) -> Result<bool, ConfigError> {
+    match v.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(ConfigError(format!("{name} must be true or false"))),
+    }
+}
+
 impl Config {
     /// Loads the layers. `env` is a lookup so tests need not touch the process environment.
     pub fn load(
@@ -81,6 +106,8 @@ impl Config {
             log_format: LogFormat::Text,
             key_file: None,
             key_store_url: None,
+            session_bind_ip: false,
+            throttle: custos_app::ThrottleConfig::default(),
         };
         if let Some(dir) = data_dir {
             let path = dir.join("custos.toml");
@@ -104,6 +131,21 @@ impl Config {
                     c.log_format = parse_format(&fmt, &origin)?;
                 }
                 c.key_store_url = f.key_store_url;
+                if let Some(b) = f.session_bind_ip {
+                    c.session_bind_ip = b;
+                }
+                if let Some(n) = f.login_free_failures {
+                    c.throttle.free_failures = n;
+                }
+                if let Some(n) = f.login_lock_after {
+                    c.throttle.lock_after = positive32(n, "login_lock_after", &origin)?;
+                }
+                if let Some(m) = f.login_lock_minutes {
+                    c.throttle.lock_for = Duration::from_secs(positive(m, "login_lock_minutes", &origin)? * 60);
+                }
+                if let Some(n) = f.login_per_ip_per_minute {
+                    c.throttle.per_ip_per_minute = positive32(n, "login_per_ip_per_minute", &origin)?;
+                }
                 c.key_file = f.key_file.map(|k| if k.is_relative() { dir.join(k) } else { k });
             }
         }
@@ -131,6 +173,24 @@ impl Config {
         }
         if let Some(u) = env("CUSTOS_KEY_STORE_URL") {
             c.key_store_url = Some(u);
+        }
+        if let Some(b) = env("CUSTOS_SESSION_BIND_IP") {
+            c.session_bind_ip = env_bool(&b, "CUSTOS_SESSION_BIND_IP")?;
+        }
+        if let Some(n) = env("CUSTOS_LOGIN_FREE_FAILURES") {
+            c.throttle.free_failures = env_number(&n, "CUSTOS_LOGIN_FREE_FAILURES")?;
+        }
+        if let Some(n) = env("CUSTOS_LOGIN_LOCK_AFTER") {
+            let n = env_number(&n, "CUSTOS_LOGIN_LOCK_AFTER")?;
+            c.throttle.lock_after = positive32(n, "CUSTOS_LOGIN_LOCK_AFTER", "environment")?;
+        }
+        if let Some(m) = env("CUSTOS_LOGIN_LOCK_MINUTES") {
+            let m = env_number(&m, "CUSTOS_LOGIN_LOCK_MINUTES")?;
+            c.throttle.lock_for = Duration::from_secs(positive(m, "CUSTOS_LOGIN_LOCK_MINUTES", "environment")? * 60);
+        }
+        if let Some(n) = env("CUSTOS_LOGIN_PER_IP_PER_MINUTE") {
+            let n = env_number(&n, "CUSTOS_LOGIN_PER_IP_PER_MINUTE")?;
+            c.throttle.per_ip_per_minute = positive32(n, "CUSTOS_LOGIN_PER_IP_PER_MINUTE", "environment")?;
         }
         if let Some(l) = listen {
             c.listen = parse_listen(l, "--listen")?;
@@ -161,6 +221,33 @@ mod tests {
         let env = |k: &str| (k == "CUSTOS_LISTEN").then(|| "127.0.0.1:9100".to_string());
         assert_eq!(Config::load(Some(dir.path()), None, None, &env).unwrap().listen.port(), 9100);
         assert_eq!(Config::load(Some(dir.path()), None, Some("127.0.0.1:9200"), &env).unwrap().listen.port(), 9200);
+    }
+
+    #[test]
+    fn throttle_limits_and_ip_binding_are_configurable() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("custos.toml"),
+            "login_free_failures = 2\nlogin_lock_after = 5\nlogin_lock_minutes = 30\nlogin_per_ip_per_minute = 7\nsession_bind_ip = true\n",
+        )
+        .unwrap();
+        let none = |_: &str| None;
+        let c = Config::load(Some(dir.path()), None, None, &none).unwrap();
+        assert_eq!((c.throttle.free_failures, c.throttle.lock_after, c.throttle.per_ip_per_minute), (2, 5, 7));
+        assert_eq!(c.throttle.lock_for, Duration::from_secs(1800));
+        assert!(c.session_bind_ip);
+        let env = |k: &str| match k {
+            "CUSTOS_LOGIN_LOCK_AFTER" => Some("12".to_string()),
+            "CUSTOS_SESSION_BIND_IP" => Some("false".to_string()),
+            _ => None,
+        };
+        let c = Config::load(Some(dir.path()), None, None, &env).unwrap();
+        assert_eq!(c.throttle.lock_after, 12);
+        assert!(!c.session_bind_ip);
+        let bad = |k: &str| (k == "CUSTOS_LOGIN_PER_IP_PER_MINUTE").then(|| "0".to_string());
+        assert!(Config::load(Some(dir.path()), None, None, &bad).is_err());
+        let bad = |k: &str| (k == "CUSTOS_SESSION_BIND_IP").then(|| "maybe".to_string());
+        assert!(Config::load(Some(dir.path()), None, None, &bad).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod hsm;
 mod keys;
 mod serve;
 mod setup;
+mod tls;
 
 use clap::{Args, Parser, Subcommand};
 use error::CliError;
@@ -42,6 +43,12 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8080.
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Create (or reuse) a demo company and serve it.
     Demo {
@@ -157,7 +164,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), CliError> {
     let env = |k: &str| std::env::var(k).ok();
     match cli.command {
-        Command::Serve { target, listen } => {
+        Command::Serve { target, listen, tls_cert, tls_key } => {
             let cfg = config::Config::load(
                 target.data_dir.as_deref(),
                 target.database_url.as_deref(),
@@ -165,7 +172,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 &env,
             )?;
             serve::init_logging(&cfg);
-            serve::run(cfg).await
+            serve::run(cfg, serve::TlsFiles { cert: tls_cert, key: tls_key }).await
         }
         Command::Demo { data_dir, listen } => {
             let cfg = config::Config::load(Some(&data_dir), None, Some(&listen), &env)?;

@@ -5,6 +5,9 @@ use crate::error::CliError;
 use crate::setup;
 use custos_app::App;
 use custos_web::WebConfig;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio_rustls::rustls::ServerConfig;
 use tracing_subscriber::EnvFilter;
 
 /// Logs go to standard error; `CUSTOS_LOG` (or `RUST_LOG`) sets the filter.
@@ -46,23 +49,52 @@ pub async fn bind(cfg: &Config) -> Result<tokio::net::TcpListener, CliError> {
         .map_err(|e| CliError(format!("cannot listen on {}: {e}", cfg.listen)))
 }
 
-/// Announces and serves `app` on `listener` until a shutdown signal.
+/// Announces and serves `app` on `listener` until a shutdown signal (plain HTTP).
 pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> Result<(), CliError> {
+    serve_app_with(listener, app, None).await
+}
+
+/// Announces and serves `app` on `listener` until a shutdown signal, over TLS when given.
+pub async fn serve_app_with(
+    listener: tokio::net::TcpListener,
+    app: App,
+    tls: Option<Arc<ServerConfig>>,
+) -> Result<(), CliError> {
     let addr = listener.local_addr()?;
     let loopback = addr.ip().is_loopback();
-    if !loopback {
-        tracing::warn!(%addr, "listening on a non-loopback address without TLS: credentials and customer data cross the network in clear; put Custos behind a TLS-terminating proxy");
+    if !loopback && tls.is_none() {
+        tracing::warn!(%addr, "listening on a non-loopback address without TLS: credentials and customer data cross the network in clear; use --tls-cert/--tls-key or a TLS-terminating proxy");
     }
-    let router = custos_web::router(app.clone(), WebConfig { secure_cookies: !loopback });
-    tracing::info!(%addr, "listening");
-    eprintln!("custos: listening on http://{addr}");
-    let result = custos_web::serve(listener, router, shutdown_signal()).await;
+    let secure_cookies = !loopback || tls.is_some();
+    let router = custos_web::router(app.clone(), WebConfig { secure_cookies });
+    tracing::info!(%addr, tls = tls.is_some(), "listening");
+    let result = match tls {
+        Some(config) => {
+            eprintln!("custos: listening on {}", crate::tls::url(addr));
+            crate::tls::serve(listener, router, config, shutdown_signal()).await
+        }
+        None => {
+            eprintln!("custos: listening on http://{addr}");
+            custos_web::serve(listener, router, shutdown_signal()).await
+        }
+    };
     app.store().close().await;
     result.map_err(|e| CliError(format!("server error: {e}")))
 }
 
-pub async fn run(cfg: Config) -> Result<(), CliError> {
+/// TLS certificate and key files given to `serve`.
+pub struct TlsFiles {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+pub async fn run(cfg: Config, tls: TlsFiles) -> Result<(), CliError> {
+    let tls = match (tls.cert, tls.key) {
+        (Some(c), Some(k)) => Some(crate::tls::server_config(&c, &k)?),
+        (None, None) => None,
+        _ => return Err(CliError("give both --tls-cert and --tls-key, or neither".into())),
+    };
     let app = setup::open_app(&cfg).await?;
     let listener = bind(&cfg).await?;
-    serve_app(listener, app).await
+    serve_app_with(listener, app, tls).await
 }

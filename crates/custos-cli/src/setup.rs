@@ -104,8 +104,13 @@ pub async fn open_app(cfg: &Config) -> Result<App, CliError> {
     let source = key_source(cfg, &|k| std::env::var(k).ok())?;
     let clock = Arc::new(SystemClock);
     let vault = Vault::open(keystore, source, Arc::new(OsRandom), clock.clone()).await?;
-    let app_cfg =
-        AppConfig { session_idle: cfg.session_idle, session_absolute: cfg.session_absolute, ..AppConfig::default() };
+    let app_cfg = AppConfig {
+        session_idle: cfg.session_idle,
+        session_absolute: cfg.session_absolute,
+        session_bind_ip: cfg.session_bind_ip,
+        throttle: cfg.throttle.clone(),
+        ..AppConfig::default()
+    };
     let app = App::new(store, vault, clock, Arc::new(OsRandom), app_cfg);
     app.seed_roles().await?;
     Ok(app)

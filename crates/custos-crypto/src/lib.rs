@@ -33,9 +33,11 @@ pub mod keyfile;
 mod keyring;
 pub mod mask;
 pub mod password;
+pub mod pkcs11;
 mod provider;
 mod rng;
 pub mod token;
+pub mod totp;
 
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndexKey};
 pub use envelope::{

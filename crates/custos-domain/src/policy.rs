@@ -126,6 +126,7 @@ impl Role {
                 TokenIssue,
                 AuditRead,
                 KeyManage,
+                AccessReview,
             ],
             Role::SalesManager => &[
                 CustomerRead,

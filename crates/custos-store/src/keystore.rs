@@ -120,6 +120,7 @@ impl KeyStore {
     pub async fn open(url: &str, pg_connections: u32) -> Result<KeyStore, StoreError> {
         install_default_drivers();
         if url.starts_with("sqlite:") {
+            create_owner_only(url)?;
             let write = sqlite_pool(1).min_connections(1).connect(url).await?;
             sqlx::query("PRAGMA journal_mode=WAL").execute(&write).await?;
             let read = sqlite_pool(2).connect(url).await?;
@@ -408,6 +409,28 @@ impl KeyStore {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::from)
+    }
+}
+
+/// Creates the SQLite key store file owner-only (mode 0600) if it does not exist yet; SQLite
+/// gives its -wal and -shm files the same mode.
+fn create_owner_only(url: &str) -> Result<(), StoreError> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Database(format!("cannot create the key store file: {e}"))),
     }
 }
 

@@ -3,5 +3,6 @@
 
 pub(crate) mod access;
 pub(crate) mod accounts;
+pub(crate) mod blind;
 pub(crate) mod contacts;
 pub(crate) mod customers;

@@ -6,7 +6,7 @@
 mod client;
 mod db;
 
-pub use client::{ApiResponse, TestApp, spawn_app, spawn_app_on};
+pub use client::{ApiResponse, TestApp, spawn_app, spawn_app_on, without_create_extras};
 pub use db::{Backend, ManualClock, TestDb, backends, postgres_url};
 
 /// Password of every user the harness creates.

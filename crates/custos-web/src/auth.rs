@@ -22,7 +22,7 @@ pub fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>) -> ClientInfo 
 }
 
 /// The token a request presents, and whether it came from the cookie.
-fn presented_token(headers: &HeaderMap) -> Option<(String, bool)> {
+pub(crate) fn presented_token(headers: &HeaderMap) -> Option<(String, bool)> {
     if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let (scheme, rest) = v.split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| (rest.trim().to_string(), false));
@@ -42,7 +42,7 @@ fn presented_token(headers: &HeaderMap) -> Option<(String, bool)> {
 
 /// A cookie-authenticated state change must come from our own origin (defence in depth
 /// beside SameSite=Strict).
-fn cross_origin(headers: &HeaderMap, method: &Method) -> bool {
+pub(crate) fn cross_origin(headers: &HeaderMap, method: &Method) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }

@@ -1,7 +1,8 @@
 //! JSON shapes of the API, with their OpenAPI schemas. Conversions to and from the domain's
 //! raw inputs live here; validation does not (the domain owns it).
 
-use custos_domain::{Change, Contact, ContactChanges, ContactInput, Customer, CustomerChanges, CustomerInput, User};
+use custos_app::views::{ContactOut, CustomerOut};
+use custos_domain::{Change, ContactChanges, ContactInput, CustomerChanges, CustomerInput, User};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
@@ -38,6 +39,12 @@ pub struct LoginRequest {
 /// A new session.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
+    /// `ok`: signed in. `mfa_required`: send a TOTP or recovery code to
+    /// `POST /api/v1/auth/mfa` with this token (or cookie). `mfa_enrollment_required`: the
+    /// role requires a second factor; set one up at `POST /api/v1/auth/mfa/totp` and confirm
+    /// it. A pending token opens nothing else and ends after 5 minutes.
+    #[schema(value_type = String, example = "ok")]
+    pub status: &'static str,
     /// The bearer token (absent for cookie sessions). Shown once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -222,33 +229,40 @@ pub struct CustomerView {
     pub national_id: Option<String>,
     pub bank_account: Option<String>,
     pub notes: Option<String>,
+    /// Fields shown masked for you (reveal them with a purpose if your role allows).
+    #[serde(default)]
+    pub masked: Vec<String>,
+    /// Fields withheld from you.
+    #[serde(default)]
+    pub hidden: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
 }
 
-impl From<&Customer> for CustomerView {
-    fn from(c: &Customer) -> Self {
-        let d = &c.data;
+impl From<&CustomerOut> for CustomerView {
+    fn from(c: &CustomerOut) -> Self {
         CustomerView {
             id: c.id.to_string(),
-            name: d.name.clone(),
-            kind: d.kind.as_str().into(),
-            industry: d.industry.clone(),
-            tier: d.tier.clone(),
-            status: d.status.as_str().into(),
-            owner_id: d.owner_id.map(|o| o.to_string()),
-            team_id: d.team_id.map(|t| t.to_string()),
-            tags: d.tags.clone(),
-            source: d.source.clone(),
-            email: d.email.as_ref().map(|e| e.as_str().into()),
-            mobile: d.mobile.as_ref().map(|m| m.as_str().into()),
-            phone: d.phone.as_ref().map(|p| p.as_str().into()),
-            address: d.address.clone(),
-            birthday: d.birthday.map(|b| b.to_iso()),
-            national_id: d.national_id.as_ref().map(|n| n.as_str().into()),
-            bank_account: d.bank_account.as_ref().map(|b| b.as_str().into()),
-            notes: d.notes.clone(),
+            name: c.name.clone(),
+            kind: c.kind.as_str().into(),
+            industry: c.industry.clone(),
+            tier: c.tier.clone(),
+            status: c.status.as_str().into(),
+            owner_id: c.owner_id.map(|o| o.to_string()),
+            team_id: c.team_id.map(|t| t.to_string()),
+            tags: c.tags.clone(),
+            source: c.source.clone(),
+            email: c.email.clone(),
+            mobile: c.mobile.clone(),
+            phone: c.phone.clone(),
+            address: c.address.clone(),
+            birthday: c.birthday.clone(),
+            national_id: c.national_id.clone(),
+            bank_account: c.bank_account.clone(),
+            notes: c.notes.clone(),
+            masked: c.redactions.masked.iter().map(|f| f.to_string()).collect(),
+            hidden: c.redactions.hidden.iter().map(|f| f.to_string()).collect(),
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
             version: c.version,
@@ -366,24 +380,29 @@ pub struct ContactView {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub notes: Option<String>,
+    #[serde(default)]
+    pub masked: Vec<String>,
+    #[serde(default)]
+    pub hidden: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
 }
 
-impl From<&Contact> for ContactView {
-    fn from(c: &Contact) -> Self {
-        let d = &c.data;
+impl From<&ContactOut> for ContactView {
+    fn from(c: &ContactOut) -> Self {
         ContactView {
             id: c.id.to_string(),
             customer_id: c.customer_id.to_string(),
-            name: d.name.clone(),
-            title: d.title.clone(),
-            email: d.email.as_ref().map(|e| e.as_str().into()),
-            mobile: d.mobile.as_ref().map(|m| m.as_str().into()),
-            phone: d.phone.as_ref().map(|p| p.as_str().into()),
-            address: d.address.clone(),
-            notes: d.notes.clone(),
+            name: c.name.clone(),
+            title: c.title.clone(),
+            email: c.email.clone(),
+            mobile: c.mobile.clone(),
+            phone: c.phone.clone(),
+            address: c.address.clone(),
+            notes: c.notes.clone(),
+            masked: c.redactions.masked.iter().map(|f| f.to_string()).collect(),
+            hidden: c.redactions.hidden.iter().map(|f| f.to_string()).collect(),
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
             version: c.version,

@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use custos_app::App;
 use problem::Problem;
 use std::net::SocketAddr;
@@ -56,12 +56,35 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/api/v1/openapi.json", get(routes::system::openapi))
         .route("/api/v1/auth/logout", post(routes::auth::logout))
         .route("/api/v1/me", get(routes::auth::me))
+        .route("/api/v1/me/sessions", get(routes::sessions::list))
+        .route("/api/v1/me/sessions/{id}", delete(routes::sessions::revoke))
+        .route("/api/v1/auth/mfa/recovery-codes", post(routes::mfa::recovery_codes))
+        .route("/api/v1/auth/step-up", post(routes::mfa::step_up))
         .route("/api/v1/customers", get(routes::customers::list).post(routes::customers::create))
         .route(
             "/api/v1/customers/{id}",
             get(routes::customers::get).patch(routes::customers::update).delete(routes::customers::delete),
         )
         .route("/api/v1/customers/{id}/contacts", get(routes::contacts::list).post(routes::contacts::create))
+        .route("/api/v1/customers/count", get(routes::disclosure::count))
+        .route("/api/v1/customers/export", get(routes::disclosure::export))
+        .route("/api/v1/customers/{id}/reveal", post(routes::disclosure::reveal_customer))
+        .route("/api/v1/contacts/{id}/reveal", post(routes::disclosure::reveal_contact))
+        .route("/api/v1/customers/{id}/shares", get(routes::disclosure::list_shares).post(routes::disclosure::share))
+        .route("/api/v1/customers/{id}/shares/{user_id}", delete(routes::disclosure::unshare))
+        .route("/api/v1/roles", get(routes::admin::list_roles))
+        .route("/api/v1/roles/{id}", patch(routes::admin::update_role))
+        .route("/api/v1/users", get(routes::admin::list_users).post(routes::admin::create_user))
+        .route("/api/v1/users/{id}", get(routes::admin::get_user).patch(routes::admin::update_user))
+        .route("/api/v1/users/{id}/revoke-access", post(routes::admin::revoke_access))
+        .route("/api/v1/teams", get(routes::admin::list_teams).post(routes::admin::create_team))
+        .route("/api/v1/teams/{id}", patch(routes::admin::update_team))
+        .route("/api/v1/tokens", get(routes::admin::list_tokens).post(routes::admin::create_token))
+        .route("/api/v1/tokens/{id}", delete(routes::admin::revoke_token))
+        .route("/api/v1/access-reviews/report", get(routes::reviews::report))
+        .route("/api/v1/access-reviews", get(routes::reviews::list).post(routes::reviews::create))
+        .route("/api/v1/access-reviews/{id}", get(routes::reviews::get))
+        .route("/api/v1/access-reviews/{id}/decisions", post(routes::reviews::decide))
         .route(
             "/api/v1/contacts/{id}",
             get(routes::contacts::get).patch(routes::contacts::update).delete(routes::contacts::delete),
@@ -72,6 +95,15 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let public = Router::new()
         .route("/healthz", get(routes::system::healthz))
         .route("/api/v1/auth/login", post(routes::auth::login))
+        // These authenticate the (possibly pending) sign-in themselves; removing the
+        // authenticator is an ordinary protected route on the same path.
+        .route("/api/v1/auth/mfa", post(routes::mfa::complete))
+        .route(
+            "/api/v1/auth/mfa/totp",
+            post(routes::mfa::begin_totp)
+                .merge(delete(routes::mfa::disable_totp).layer(from_fn_with_state(state.clone(), auth::require_actor))),
+        )
+        .route("/api/v1/auth/mfa/totp/confirm", post(routes::mfa::confirm_totp))
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");
     with_security_headers(

@@ -21,8 +21,8 @@ pub struct ProblemField {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    pub kind: &'static str,
+    pub title: &'static str,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -36,10 +36,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, kind: &str, title: &str) -> Problem {
+    pub fn new(status: StatusCode, kind: &'static str, title: &'static str) -> Problem {
         Problem {
-            kind: kind.into(),
-            title: title.into(),
+            kind,
+            title,
             status: status.as_u16(),
             detail: None,
             errors: Vec::new(),

@@ -11,6 +11,7 @@ async fn every_protected_route_needs_a_session_or_token() {
     let mut checked = 0;
     for (path, ops) in paths {
         for method in ops.as_object().expect("ops").keys() {
+            // The MFA step is outside the session middleware but needs a pending sign-in: 401 too.
             let public = (path == "/healthz" && method == "get") || (path == "/api/v1/auth/login" && method == "post");
             let concrete = path.replace("{id}", "0190f0e0-0000-7000-8000-000000000000");
             for token in [None, Some("cs_not-a-real-token-but-well-formed-xxxxxxxxxxxx"), Some("garbage")] {

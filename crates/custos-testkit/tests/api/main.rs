@@ -2,9 +2,15 @@
 //! database per test (SQLite, and PostgreSQL too where a test loops over `backends()`).
 
 mod auth;
+mod authz;
 mod bad_input;
 mod concurrency;
 mod contacts;
 mod customers;
+mod lockout;
+mod mfa;
 mod openapi;
 mod roundtrip;
+mod scope;
+mod sessions;
+mod tokens;

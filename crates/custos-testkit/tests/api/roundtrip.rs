@@ -76,7 +76,11 @@ fn customer() -> impl Strategy<Value = Value> {
 #[test]
 fn valid_customers_round_trip_unchanged() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let t = rt.block_on(spawn_app());
+    let t = rt.block_on(async {
+        let mut t = spawn_app().await;
+        t.show_plain("admin").await;
+        t
+    });
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 48, ..ProptestConfig::default() });
     runner
         .run(&customer(), |input| {
@@ -88,7 +92,7 @@ fn valid_customers_round_trip_unchanged() {
                 }
                 let id = created.body["id"].as_str().unwrap();
                 let read = t.get(&format!("/api/v1/customers/{id}")).await;
-                prop_assert_eq!(&read.body, &created.body);
+                prop_assert_eq!(&read.body, &custos_testkit::without_create_extras(created.body.clone()));
                 Ok(())
             })
         })

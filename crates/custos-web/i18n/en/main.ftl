@@ -16,6 +16,7 @@ login-email = E-mail
 login-password = Password
 login-submit = Sign in
 login-failed = Wrong e-mail or password.
+login-needs-mfa = This account signs in with a second factor, which this sign-in page does not offer yet. Use the API or ask an administrator.
 
 ## Customer list
 customers-title = Customers

@@ -16,6 +16,7 @@ login-email = 邮箱
 login-password = 密码
 login-submit = 登录
 login-failed = 邮箱或密码错误。
+login-needs-mfa = 此账号需要第二因素认证，当前登录页面尚不支持。请使用 API 登录，或联系管理员。
 
 ## 客户列表
 customers-title = 客户

@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and the caller's own account.
 
 use crate::WebState;
-use crate::auth::{AuthActor, SESSION_COOKIE, client_info};
+use crate::auth::{AuthActor, SESSION_COOKIE, client_info, presented_token};
 use crate::dto::{LoginRequest, LoginResponse, UserView, rfc3339};
 use crate::json::ApiJson;
 use crate::problem::Problem;
@@ -9,10 +9,10 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use custos_app::auth::SessionKind;
+use custos_app::auth::{LoginResult, LoginStatus, PENDING_MFA_LIFETIME, SessionKind};
 use std::net::SocketAddr;
 
-fn cookie(state: &WebState, value: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn cookie(state: &WebState, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
@@ -20,9 +20,12 @@ fn cookie(state: &WebState, value: &str, max_age: i64) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("custos_session=; Max-Age=0"))
 }
 
-/// Signs in with e-mail and password. Public.
+/// Signs in with e-mail and password. Public. Always opens a new session; a session cookie
+/// the client still held is ended (no session is ever carried over a sign-in). When a
+/// second factor is due, `status` says so and the token (or cookie) is a pending one.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 400, body = Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 400, body = Problem),
+        (status = 429, description = "Too many attempts (Retry-After says when to retry)", body = Problem)))]
 pub async fn login(
     State(state): State<WebState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -44,18 +47,40 @@ pub async fn login(
         }
         Problem::from(e)
     })?;
-    let body = LoginResponse {
-        token: (kind == SessionKind::Bearer).then(|| r.token.clone()),
+    if kind == SessionKind::Cookie
+        && let Some((old, true)) = presented_token(&headers)
+    {
+        state.app.retire_presented_session(&old).await?;
+    }
+    Ok(sign_in_response(&state, &r))
+}
+
+/// The answer to a sign-in step: the body, and for cookie sessions the cookie (the pending
+/// one lives only as long as the pending session).
+pub(crate) fn sign_in_response(state: &WebState, r: &LoginResult) -> Response {
+    with_session_cookie(state, r, Json(login_body(r)).into_response())
+}
+
+/// Adds the session cookie of a cookie sign-in to `res`.
+pub(crate) fn with_session_cookie(state: &WebState, r: &LoginResult, mut res: Response) -> Response {
+    if r.kind == SessionKind::Cookie {
+        let lifetime =
+            if r.status == LoginStatus::Ok { state.app.config().session_absolute } else { PENDING_MFA_LIFETIME };
+        let max_age = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+        res.headers_mut().insert(header::SET_COOKIE, cookie(state, &r.token, max_age));
+    }
+    res
+}
+
+/// The JSON of a sign-in step; the token only for bearer sessions.
+pub(crate) fn login_body(r: &LoginResult) -> LoginResponse {
+    LoginResponse {
+        status: r.status.as_str(),
+        token: (r.kind == SessionKind::Bearer).then(|| r.token.clone()),
         token_type: "Bearer",
         expires_at: rfc3339(r.expires_at),
         user: UserView::from(&r.user),
-    };
-    let mut res = Json(body).into_response();
-    if kind == SessionKind::Cookie {
-        let max_age = state.app.config().session_absolute.as_secs() as i64;
-        res.headers_mut().insert(header::SET_COOKIE, cookie(&state, &r.token, max_age));
     }
-    Ok(res)
 }
 
 /// Ends the current session and clears the cookie.

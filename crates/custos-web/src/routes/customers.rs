@@ -38,7 +38,8 @@ pub(crate) fn query_problem(e: QueryRejection) -> Problem {
 
 /// Creates a customer.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerCreate,
-    responses((status = 201, body = CustomerView, headers(("ETag" = String), ("Location" = String))),
+    responses((status = 201, body = CustomerView, headers(("ETag" = String), ("Location" = String)),
+            description = "Created. The body also has `possible_duplicates`: ids of customers you can see that share the e-mail, mobile or national ID (blind-index match); the customer is created regardless."),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("cookie" = [])))]
@@ -47,8 +48,22 @@ pub async fn create(
     AuthActor(actor): AuthActor,
     ApiJson(body): ApiJson<CustomerCreate>,
 ) -> Result<Response, Problem> {
+    let (email, mobile, national_id) = (body.email.clone(), body.mobile.clone(), body.national_id.clone());
     let c = s.app.create_customer(&actor, &body.into()).await?;
-    Ok(with_etag(StatusCode::CREATED, CustomerView::from(&c), true))
+    // Created regardless; customers sharing the e-mail, mobile or national ID (by blind
+    // index, within the actor's scope) are named in `possible_duplicates`.
+    let dups = s
+        .app
+        .possible_duplicates(&actor, &c.id.to_string(), email.as_deref(), mobile.as_deref(), national_id.as_deref())
+        .await?;
+    let view = CustomerView::from(&c);
+    let mut json = serde_json::to_value(&view)
+        .map_err(|e| crate::problem::from_app(custos_app::AppError::Internal(e.to_string()), None))?;
+    json["possible_duplicates"] = serde_json::json!(dups);
+    let mut res = with_etag(StatusCode::CREATED, view, true);
+    res.headers_mut().remove(header::CONTENT_LENGTH);
+    *res.body_mut() = axum::body::Body::from(json.to_string());
+    Ok(res)
 }
 
 /// Reads one customer.

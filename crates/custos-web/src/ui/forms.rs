@@ -5,13 +5,16 @@
 
 use super::i18n::{self, Locale};
 use super::view::{Field, FormView, Opt, Section};
+use custos_app::views::CustomerOut;
 use custos_domain::contact::ContactInput;
-use custos_domain::{Change, Customer, CustomerChanges, CustomerInput, CustomerKind, FieldErrors, LifecycleStatus};
+use custos_domain::{Change, CustomerChanges, CustomerInput, CustomerKind, FieldErrors, LifecycleStatus};
 use fluent_bundle::FluentValue;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// A posted customer form. Every field is a plain string; an absent field is empty.
+/// A posted customer form. Plain fields are strings (absent = empty). Sensitive fields are
+/// `None` when the form did not carry them: a field the reader sees masked or not at all is
+/// left off the edit form and kept unchanged, so a mask is never saved over the real value.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CustomerForm {
@@ -22,14 +25,14 @@ pub struct CustomerForm {
     pub tier: String,
     pub tags: String,
     pub source: String,
-    pub email: String,
-    pub mobile: String,
-    pub phone: String,
-    pub address: String,
-    pub birthday: String,
-    pub national_id: String,
-    pub bank_account: String,
-    pub notes: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub birthday: Option<String>,
+    pub national_id: Option<String>,
+    pub bank_account: Option<String>,
+    pub notes: Option<String>,
     /// The version the edit started from.
     pub version: String,
 }
@@ -47,27 +50,36 @@ fn set(s: &str) -> Change<String> {
     if s.trim().is_empty() { Change::Clear } else { Change::Set(s.to_string()) }
 }
 
+/// A sensitive field: kept when the form did not carry it.
+fn set_opt(s: &Option<String>) -> Change<String> {
+    s.as_deref().map_or(Change::Keep, set)
+}
+
 impl CustomerForm {
-    /// The form pre-filled from a stored customer.
-    pub fn from_customer(c: &Customer) -> CustomerForm {
-        let d = &c.data;
+    /// The form pre-filled from a customer as the reader sees it; redacted fields stay `None`.
+    pub fn from_customer(c: &CustomerOut) -> CustomerForm {
         let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        let r = &c.redactions;
+        let sensitive = |field: &str, v: &Option<String>| {
+            let redacted = r.masked.contains(&field) || r.hidden.contains(&field);
+            (!redacted).then(|| v.clone().unwrap_or_default())
+        };
         CustomerForm {
-            name: d.name.clone(),
-            kind: d.kind.as_str().into(),
-            status: d.status.as_str().into(),
-            industry: s(&d.industry),
-            tier: s(&d.tier),
-            tags: d.tags.join(", "),
-            source: s(&d.source),
-            email: d.email.as_ref().map(|v| v.as_str().to_string()).unwrap_or_default(),
-            mobile: d.mobile.as_ref().map(|v| v.as_str().to_string()).unwrap_or_default(),
-            phone: d.phone.as_ref().map(|v| v.as_str().to_string()).unwrap_or_default(),
-            address: s(&d.address),
-            birthday: d.birthday.map(|b| b.to_iso()).unwrap_or_default(),
-            national_id: d.national_id.as_ref().map(|v| v.as_str().to_string()).unwrap_or_default(),
-            bank_account: d.bank_account.as_ref().map(|v| v.as_str().to_string()).unwrap_or_default(),
-            notes: s(&d.notes),
+            name: c.name.clone(),
+            kind: c.kind.as_str().into(),
+            status: c.status.as_str().into(),
+            industry: s(&c.industry),
+            tier: s(&c.tier),
+            tags: c.tags.join(", "),
+            source: s(&c.source),
+            email: sensitive("email", &c.email),
+            mobile: sensitive("mobile", &c.mobile),
+            phone: sensitive("phone", &c.phone),
+            address: sensitive("address", &c.address),
+            birthday: sensitive("birthday", &c.birthday),
+            national_id: sensitive("national_id", &c.national_id),
+            bank_account: sensitive("bank_account", &c.bank_account),
+            notes: sensitive("notes", &c.notes),
             version: c.version.to_string(),
         }
     }
@@ -84,19 +96,19 @@ impl CustomerForm {
             team_id: None,
             tags: Some(split_tags(&self.tags)),
             source: some(&self.source),
-            email: some(&self.email),
-            mobile: some(&self.mobile),
-            phone: some(&self.phone),
-            address: some(&self.address),
-            birthday: some(&self.birthday),
-            national_id: some(&self.national_id),
-            bank_account: some(&self.bank_account),
-            notes: some(&self.notes),
+            email: self.email.clone(),
+            mobile: self.mobile.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            birthday: self.birthday.clone(),
+            national_id: self.national_id.clone(),
+            bank_account: self.bank_account.clone(),
+            notes: self.notes.clone(),
         }
     }
 
-    /// The changes of an edit: every field on the form is set (empty clears); owner and
-    /// team, which the form does not show, are kept.
+    /// The changes of an edit: every field on the form is set (empty clears); owner, team
+    /// and redacted fields, which the form does not show, are kept.
     pub fn to_changes(&self) -> CustomerChanges {
         CustomerChanges {
             name: some(&self.name),
@@ -108,14 +120,14 @@ impl CustomerForm {
             owner_id: Change::Keep,
             team_id: Change::Keep,
             source: set(&self.source),
-            email: set(&self.email),
-            mobile: set(&self.mobile),
-            phone: set(&self.phone),
-            address: set(&self.address),
-            birthday: set(&self.birthday),
-            national_id: set(&self.national_id),
-            bank_account: set(&self.bank_account),
-            notes: set(&self.notes),
+            email: set_opt(&self.email),
+            mobile: set_opt(&self.mobile),
+            phone: set_opt(&self.phone),
+            address: set_opt(&self.address),
+            birthday: set_opt(&self.birthday),
+            national_id: set_opt(&self.national_id),
+            bank_account: set_opt(&self.bank_account),
+            notes: set_opt(&self.notes),
         }
     }
 
@@ -130,41 +142,44 @@ impl CustomerForm {
             .iter()
             .map(|s| opt(s.as_str(), i18n::t(loc, &format!("status-{}", s.as_str())), &self.status))
             .collect();
-        let sections = vec![
-            Section {
-                legend: i18n::t(loc, "form-section-basics"),
-                fields: vec![
-                    b.field("name", "text", &self.name).required().auto("organization"),
-                    b.field("kind", "select", "").options(kinds),
-                    b.field("status", "select", "").options(statuses),
-                    b.field("industry", "text", &self.industry),
-                    b.field("tier", "text", &self.tier),
-                    b.field("tags", "text", &self.tags).hint(i18n::t(loc, "hint-tags")),
-                    b.field("source", "text", &self.source),
-                ],
-            },
-            Section {
-                legend: i18n::t(loc, "form-section-contact"),
-                fields: vec![
-                    b.field("email", "email", &self.email).auto("email"),
-                    b.field("mobile", "tel", &self.mobile).auto("tel").hint(i18n::t(loc, "hint-mobile")),
-                    b.field("phone", "tel", &self.phone).auto("tel"),
-                    b.field("address", "textarea", &self.address).auto("street-address"),
-                ],
-            },
-            Section {
-                legend: i18n::t(loc, "form-section-identity"),
-                fields: vec![
-                    b.field("birthday", "date", &self.birthday).auto("bday").hint(i18n::t(loc, "hint-date")),
-                    b.field("national_id", "text", &self.national_id).hint(i18n::t(loc, "hint-national-id")),
-                    b.field("bank_account", "text", &self.bank_account).hint(i18n::t(loc, "hint-bank-account")),
-                ],
-            },
-            Section {
-                legend: i18n::t(loc, "form-section-notes"),
-                fields: vec![b.field("notes", "textarea", &self.notes)],
-            },
+        let o = |v: &Option<String>| v.as_deref().map(str::to_string);
+        let contact: Vec<Field> = [
+            o(&self.email).map(|v| b.field("email", "email", &v).auto("email")),
+            o(&self.mobile).map(|v| b.field("mobile", "tel", &v).auto("tel").hint(i18n::t(loc, "hint-mobile"))),
+            o(&self.phone).map(|v| b.field("phone", "tel", &v).auto("tel")),
+            o(&self.address).map(|v| b.field("address", "textarea", &v).auto("street-address")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let identity: Vec<Field> = [
+            o(&self.birthday).map(|v| b.field("birthday", "date", &v).auto("bday").hint(i18n::t(loc, "hint-date"))),
+            o(&self.national_id).map(|v| b.field("national_id", "text", &v).hint(i18n::t(loc, "hint-national-id"))),
+            o(&self.bank_account).map(|v| b.field("bank_account", "text", &v).hint(i18n::t(loc, "hint-bank-account"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let notes: Vec<Field> = o(&self.notes).map(|v| b.field("notes", "textarea", &v)).into_iter().collect();
+        let basics = vec![
+            b.field("name", "text", &self.name).required().auto("organization"),
+            b.field("kind", "select", "").options(kinds),
+            b.field("status", "select", "").options(statuses),
+            b.field("industry", "text", &self.industry),
+            b.field("tier", "text", &self.tier),
+            b.field("tags", "text", &self.tags).hint(i18n::t(loc, "hint-tags")),
+            b.field("source", "text", &self.source),
         ];
+        let sections = [
+            ("form-section-basics", basics),
+            ("form-section-contact", contact),
+            ("form-section-identity", identity),
+            ("form-section-notes", notes),
+        ]
+        .into_iter()
+        .filter(|(_, f)| !f.is_empty())
+        .map(|(k, fields)| Section { legend: i18n::t(loc, k), fields })
+        .collect();
         FormView { sections, summary: b.summary }
     }
 }
@@ -310,9 +325,10 @@ mod tests {
 
     #[test]
     fn an_edit_sets_every_shown_field_and_keeps_owner_and_team() {
-        let f = CustomerForm { name: "甲".into(), email: "".into(), tags: "a,b".into(), ..Default::default() };
+        let f = CustomerForm { name: "甲".into(), email: Some("".into()), tags: "a,b".into(), ..Default::default() };
         let c = f.to_changes();
         assert_eq!(c.email, Change::Clear);
+        assert_eq!(c.national_id, Change::Keep, "not on the form: kept");
         assert_eq!(c.owner_id, Change::Keep);
         assert_eq!(c.tags, Some(vec!["a".to_string(), "b".to_string()]));
     }

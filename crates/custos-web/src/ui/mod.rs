@@ -53,6 +53,9 @@ pub fn router() -> Router<WebState> {
             HeaderValue::from_static(PAGE_CSP),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::VARY, HeaderValue::from_static("HX-Request, Cookie")))
+        // Browsers send `Origin: null` on form posts under `no-referrer`, which would defeat the
+        // same-origin check; `same-origin` still sends nothing to other sites.
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .route("/static/{file}", get(assets::serve))
 }
 
@@ -188,12 +191,12 @@ async fn require_csrf(req: Request, next: Next) -> Response {
 }
 
 /// A state change whose `Origin` names another host (defence in depth beside the token and
-/// SameSite=Strict).
+/// SameSite=Strict). An opaque `null` origin says nothing either way; the token decides.
 fn cross_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
-    origin == "null" || origin_host != host
+    origin != "null" && origin_host != host
 }

@@ -17,10 +17,10 @@ use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use custos_app::AppError;
-use custos_app::auth::SessionKind;
+use custos_app::auth::{LoginStatus, SessionKind};
 use custos_app::customers::CustomerQuery;
-use custos_domain::contact::Contact;
-use custos_domain::{Customer, LifecycleStatus};
+use custos_app::views::{ContactOut, CustomerOut};
+use custos_domain::LifecycleStatus;
 use fluent_bundle::FluentValue;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -95,6 +95,13 @@ pub async fn login(
     let Ok(Form(f)) = form else { return bad_request(loc) };
     let client = client_info(&headers, Some(peer));
     match s.app.login(&f.email, &f.password, SessionKind::Cookie, &client).await {
+        Ok(r) if r.status != LoginStatus::Ok => {
+            // The second-factor step belongs to the access-control pages; until they exist the
+            // pending session is not handed to the browser and simply expires.
+            let email: String = f.email.chars().take(254).collect();
+            let msg = i18n::t(loc, "login-needs-mfa");
+            login_form(&s, &headers, email, Some(msg), StatusCode::UNAUTHORIZED)
+        }
         Ok(r) => {
             let max_age = i64::try_from(s.app.config().session_absolute.as_secs()).unwrap_or(i64::MAX);
             let mut res = see_other(&HeaderMap::new(), "/customers");
@@ -226,11 +233,11 @@ pub async fn customers(
         .iter()
         .map(|c| Row {
             id: c.id.to_string(),
-            name: c.data.name.clone(),
-            kind: i18n::t(loc, &format!("kind-{}", c.data.kind.as_str())),
-            status: c.data.status.as_str(),
-            status_label: status_label(loc, c.data.status),
-            tags: c.data.tags.clone(),
+            name: c.name.clone(),
+            kind: i18n::t(loc, &format!("kind-{}", c.kind.as_str())),
+            status: c.status.as_str(),
+            status_label: status_label(loc, c.status),
+            tags: c.tags.clone(),
             updated: i18n::format_date(loc, c.updated_at.date()),
         })
         .collect();
@@ -283,7 +290,20 @@ pub async fn customers(
 
 /// `GET /customers/new`.
 pub async fn new_customer(State(s): State<WebState>, viewer: Viewer) -> Response {
-    let form = CustomerForm { kind: "organization".into(), status: "lead".into(), ..Default::default() };
+    let empty = || Some(String::new());
+    let form = CustomerForm {
+        kind: "organization".into(),
+        status: "lead".into(),
+        email: empty(),
+        mobile: empty(),
+        phone: empty(),
+        address: empty(),
+        birthday: empty(),
+        national_id: empty(),
+        bank_account: empty(),
+        notes: empty(),
+        ..Default::default()
+    };
     customer_form(&s, &viewer, &form, &BTreeMap::new(), None, StatusCode::OK).await
 }
 
@@ -340,13 +360,20 @@ fn detail(label: String, value: Option<String>, multiline: bool) -> Option<Detai
     value.filter(|v| !v.is_empty()).map(|value| Detail { label, value, multiline })
 }
 
-fn contact_view(loc: Locale, c: &Contact) -> ContactView {
-    let d = &c.data;
+/// A birthday as the reader sees it: a full ISO date is formatted for the locale; a masked
+/// one (`1990-**-**`) is shown as it is.
+fn birthday(loc: Locale, v: &Option<String>) -> Option<String> {
+    let v = v.as_deref()?;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Some(time::Date::parse(v, fmt).map_or_else(|_| v.to_string(), |d| i18n::format_date(loc, d)))
+}
+
+fn contact_view(loc: Locale, d: &ContactOut) -> ContactView {
     let f = |k: &str| i18n::t(loc, &format!("field-{k}"));
     let details = [
-        detail(f("email"), d.email.as_ref().map(|v| v.as_str().to_string()), false),
-        detail(f("mobile"), d.mobile.as_ref().map(|v| v.as_str().to_string()), false),
-        detail(f("phone"), d.phone.as_ref().map(|v| v.as_str().to_string()), false),
+        detail(f("email"), d.email.clone(), false),
+        detail(f("mobile"), d.mobile.clone(), false),
+        detail(f("phone"), d.phone.clone(), false),
         detail(f("address"), d.address.clone(), true),
         detail(f("notes"), d.notes.clone(), true),
     ]
@@ -365,7 +392,7 @@ async fn customer_page(
     status: StatusCode,
 ) -> Response {
     let loc = v.loc;
-    let c: Customer = match s.app.get_customer(&v.actor, id).await {
+    let c: CustomerOut = match s.app.get_customer(&v.actor, id).await {
         Ok(c) => c,
         Err(e) => return error_page(loc, &e),
     };
@@ -373,19 +400,19 @@ async fn customer_page(
         Ok(cs) => cs,
         Err(e) => return error_page(loc, &e),
     };
-    let d = &c.data;
+    let d = &c;
     let f = |k: &str| i18n::t(loc, &format!("field-{k}"));
     let details = [
         detail(f("industry"), d.industry.clone(), false),
         detail(f("tier"), d.tier.clone(), false),
         detail(f("source"), d.source.clone(), false),
-        detail(f("email"), d.email.as_ref().map(|v| v.as_str().to_string()), false),
-        detail(f("mobile"), d.mobile.as_ref().map(|v| v.as_str().to_string()), false),
-        detail(f("phone"), d.phone.as_ref().map(|v| v.as_str().to_string()), false),
+        detail(f("email"), d.email.clone(), false),
+        detail(f("mobile"), d.mobile.clone(), false),
+        detail(f("phone"), d.phone.clone(), false),
         detail(f("address"), d.address.clone(), true),
-        detail(f("birthday"), d.birthday.map(|b| i18n::format_date(loc, b.date())), false),
-        detail(f("national_id"), d.national_id.as_ref().map(|v| v.as_str().to_string()), false),
-        detail(f("bank_account"), d.bank_account.as_ref().map(|v| v.as_str().to_string()), false),
+        detail(f("birthday"), birthday(loc, &d.birthday), false),
+        detail(f("national_id"), d.national_id.clone(), false),
+        detail(f("bank_account"), d.bank_account.clone(), false),
         detail(f("notes"), d.notes.clone(), true),
     ]
     .into_iter()
