@@ -180,8 +180,11 @@ impl App {
     pub(crate) async fn read_customer(&self, actor: &Actor, id: &str) -> Result<Customer, AppError> {
         self.allow(actor, Permission::CustomerRead)?;
         let id = id.parse::<CustomerId>().map_err(|_| AppError::NotFound("customer"))?;
-        self.visible_customer(actor, &id.to_string()).await?;
-        let row = self.store.get_customer(&id.to_string()).await?.ok_or(AppError::NotFound("customer"))?;
+        let row = self
+            .store
+            .get_customer_visible(&id.to_string(), &visibility(actor))
+            .await?
+            .ok_or(AppError::NotFound("customer"))?;
         let keys = self.vault.keys_for(&row.id, false).await?;
         self.customer_from_row(&keys, &row)
     }

@@ -101,3 +101,54 @@ mod tests {
         }
     }
 }
+
+fn date(us: Option<i64>) -> String {
+    us.and_then(|u| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(u) * 1000).ok())
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_else(|| "never".into())
+}
+
+/// Prints the access report (and open reviews) for reviewers and auditors.
+pub async fn access_report(cfg: &Config, json: bool) -> Result<(), CliError> {
+    let app = setup::open_app(cfg).await?;
+    let op = Actor::operator();
+    let lines = app.access_report(&op).await;
+    let reviews = app.list_reviews(&op).await;
+    app.store().close().await;
+    let (lines, reviews) = (lines?, reviews?);
+    for l in &lines {
+        if json {
+            let v = serde_json::json!({
+                "user_id": l.user_id, "email": l.email, "role": l.role, "scope": l.scope, "status": l.status,
+                "last_login": date(l.last_login_at), "mfa_enabled": l.mfa_enabled, "permissions": l.permissions,
+                "unused_permissions_90d": l.unused_permissions,
+                "tokens": l.tokens.iter().map(|t| serde_json::json!({"name": t.name, "scopes": t.scopes, "expires": date(t.expires_at), "last_used": date(t.last_used_at)})).collect::<Vec<_>>(),
+            });
+            println!("{v}");
+        } else {
+            println!(
+                "{:<36} {:<17} {:<5} {:<8} last sign-in {:<10} mfa {:<3} tokens {:<2} unused 90d: {}",
+                l.email,
+                l.role,
+                l.scope,
+                l.status,
+                date(l.last_login_at),
+                if l.mfa_enabled { "yes" } else { "no" },
+                l.tokens.len(),
+                if l.unused_permissions.is_empty() { "-".to_string() } else { l.unused_permissions.join(",") },
+            );
+        }
+    }
+    for r in reviews.iter().filter(|r| r.review.closed_at.is_none()) {
+        let state = if r.overdue { "OVERDUE" } else { "open" };
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"review": r.review.id, "due": date(Some(r.review.due_at)), "state": state})
+            );
+        } else {
+            println!("review {} due {} {state}", r.review.id, date(Some(r.review.due_at)));
+        }
+    }
+    Ok(())
+}

@@ -72,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Periodic access reviews.
+    AccessReview {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// Manage master keys: rotate, status, retire.
     Keys {
         #[command(subcommand)]
@@ -119,6 +124,19 @@ enum UserCommand {
         /// Read the password from standard input (required: passwords never go on the command line).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Print every user's access: role, scope, last sign-in, permissions unused for 90 days,
+    /// tokens; and the open reviews, overdue ones marked.
+    Report {
+        #[command(flatten)]
+        target: Target,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -187,6 +205,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;
             let password = admin::read_password_stdin()?;
             admin::user_add(&cfg, &email, &role, name, password).await
+        }
+        Command::AccessReview { command: ReviewCommand::Report { target, json } } => {
+            let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;
+            admin::access_report(&cfg, json).await
         }
         Command::Token { command: TokenCommand::Issue { target, email, name, scope, expires_in } } => {
             let cfg = config::Config::load(target.data_dir.as_deref(), target.database_url.as_deref(), None, &env)?;

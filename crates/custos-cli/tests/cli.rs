@@ -98,6 +98,15 @@ fn user_add_and_token_issue_have_exact_forms_and_one_line_errors() {
     let (ok, _, err) = run(&["serve"], "");
     assert!(!ok);
     assert_one_line_error(&err);
+
+    let (ok, out, err) = run(&["access-review", "report", "--data-dir", d], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("ops@example.com") && out.contains("unused 90d"), "{out}");
+    let (ok, out, _) = run(&["access-review", "report", "--data-dir", d, "--json"], "");
+    assert!(ok);
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["role"], "admin");
+    assert_eq!(first["tokens"].as_array().unwrap().len(), 1, "the token issued above is listed");
 }
 
 /// A running `custos serve` or `custos demo` whose address was read from its output.

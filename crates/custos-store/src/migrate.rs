@@ -27,6 +27,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_access_control.sql"),
         postgres: include_str!("../migrations/postgres/0002_access_control.sql"),
     },
+    Migration {
+        version: 3,
+        name: "blind_index_and_key_store",
+        sqlite: include_str!("../migrations/sqlite/0003_blind_index_and_key_store.sql"),
+        postgres: include_str!("../migrations/postgres/0003_blind_index_and_key_store.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (

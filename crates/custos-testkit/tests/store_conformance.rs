@@ -248,18 +248,6 @@ async fn try_insert_token(store: &Store, row: &ApiTokenRow) -> Result<(), StoreE
     tx.commit().await
 }
 
-async fn try_insert_data_key(
-    store: &Store,
-    scope: &str,
-    kek_version: i64,
-    wrapped: &[u8],
-    at: i64,
-) -> Result<(), StoreError> {
-    let mut tx = store.begin_write().await?;
-    tx.insert_data_key(scope, kek_version, wrapped, at).await?;
-    tx.commit().await
-}
-
 /// Walks every page of `base` (its `after` is overwritten) and checks each page's shape:
 /// a full page reports `next` = key of its last row, the last page reports `None`.
 async fn list_all(store: &Store, base: &CustomerFilter, backend: Backend) -> Vec<CustomerRow> {
@@ -1086,17 +1074,22 @@ async fn accounts_sessions_tokens_and_data_keys() {
             "{backend:?}"
         );
 
-        // Data keys.
-        assert_eq!(store.data_key("install").await.unwrap(), None, "{backend:?}");
+        // Data keys live in the key store, apart from the customer data.
+        let ks = &db.keystore;
+        assert_eq!(ks.get_key("c1").await.unwrap(), None, "{backend:?}");
         let wrapped: Vec<u8> = (0..=255u8).rev().collect();
-        try_insert_data_key(store, "install", 3, &wrapped, T).await.expect("data key");
-        assert_eq!(store.data_key("install").await.unwrap(), Some((3, wrapped.clone())), "{backend:?}");
-        let r = try_insert_data_key(store, "install", 4, b"other", T + 1).await;
-        assert!(matches!(r, Err(StoreError::Duplicate(_))), "{backend:?}: scope gave {r:?}");
-        assert_eq!(store.data_key("install").await.unwrap(), Some((3, wrapped)), "{backend:?}");
-        try_insert_data_key(store, "customer:c1", 1, b"k", T).await.unwrap();
-        assert_eq!(store.data_key("customer:c1").await.unwrap(), Some((1, b"k".to_vec())), "{backend:?}");
-        assert_eq!(store.data_key("Install").await.unwrap(), None, "{backend:?}");
+        assert!(ks.insert_key("c1", 3, &wrapped, T).await.unwrap(), "{backend:?}");
+        let k = ks.get_key("c1").await.unwrap().expect("stored");
+        assert_eq!((k.kek_version, &k.wrapped), (3, &wrapped), "{backend:?}");
+        assert!(!ks.insert_key("c1", 4, b"other", T + 1).await.unwrap(), "{backend:?}: the first key stays");
+        assert_eq!(ks.get_key("c1").await.unwrap().map(|k| k.kek_version), Some(3), "{backend:?}");
+        assert_eq!(ks.get_key("C1").await.unwrap(), None, "{backend:?}: ids are exact");
+        assert!(ks.insert_key("c2", 1, b"k", T).await.unwrap());
+        assert_eq!(ks.count_by_version().await.unwrap(), vec![(1, 1), (3, 1)], "{backend:?}");
+        assert_eq!(ks.keys_below(3, "", 10).await.unwrap().len(), 1, "{backend:?}");
+        assert!(ks.destroy_key("c1").await.unwrap());
+        assert!(!ks.destroy_key("c1").await.unwrap(), "{backend:?}: destroying twice is harmless");
+        assert_eq!(ks.get_key("c1").await.unwrap(), None, "{backend:?}");
     }
 }
 

@@ -334,34 +334,3 @@ impl WriteTx {
         Ok(())
     }
 }
-
-impl Store {
-    /// The wrapped data key of a scope, if one was created.
-    pub async fn data_key(&self, scope: &str) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-        let row = sqlx::query("SELECT kek_version, wrapped FROM data_keys WHERE scope = $1")
-            .bind(scope)
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row.map(|r| Ok::<_, sqlx::Error>((r.try_get("kek_version")?, r.try_get("wrapped")?))).transpose()?)
-    }
-}
-
-impl WriteTx {
-    /// Stores a new wrapped data key; fails with `Duplicate` if the scope has one.
-    pub async fn insert_data_key(
-        &mut self,
-        scope: &str,
-        kek_version: i64,
-        wrapped: &[u8],
-        at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO data_keys (scope, kek_version, wrapped, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(scope)
-            .bind(kek_version)
-            .bind(wrapped.to_vec())
-            .bind(at)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-}

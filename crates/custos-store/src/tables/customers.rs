@@ -170,6 +170,16 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// A customer if it exists and a reader with visibility `v` may see it: one query, so the
+    /// scope check costs no extra round trip.
+    pub async fn get_customer_visible(&self, id: &str, v: &Visibility) -> Result<Option<CustomerRow>, StoreError> {
+        let mut q = SqlBuilder::new(&format!("SELECT {COLS} FROM customers WHERE id = "));
+        q.bind(Bind::Text(id.to_string()));
+        push_visibility(&mut q, v);
+        let row = q.build().fetch_optional(self.reader()).await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
     /// Whether a reader with visibility `v` may see customer `id` (false if it does not exist).
     pub async fn customer_visible(&self, id: &str, v: &Visibility) -> Result<bool, StoreError> {
         Ok(visible_query(id, v).fetch_optional(self.reader()).await?.is_some())
