@@ -16,9 +16,8 @@ pub const ADMIN_EMAIL: &str = "bench-admin@example.com";
 /// Password of the benchmark's admin user (a throw-away database; never reused).
 pub const ADMIN_PASSWORD: &str = "bench-password-not-secret-1";
 
-/// Opens a fresh Custos instance in `dir`, adds the admin user and starts serving on
-/// 127.0.0.1:0. Must be called on the server runtime (the server task is spawned there).
-pub async fn start(dir: &std::path::Path) -> Result<RunningServer> {
+/// Opens a fresh Custos application in `dir` (store, key store, vault, roles), as the CLI does.
+pub async fn build_app(dir: &std::path::Path) -> Result<(App, Store)> {
     let store = Store::open_sqlite_dir(dir).await.map_err(|e| BenchError::ctx("opening the Custos SQLite store", e))?;
     store.migrate().await.map_err(|e| BenchError::ctx("migrating the Custos store", e))?;
     let keystore =
@@ -29,6 +28,14 @@ pub async fn start(dir: &std::path::Path) -> Result<RunningServer> {
         .await
         .map_err(|e| BenchError::ctx("opening the vault", e))?;
     let app = App::new(store.clone(), vault, Arc::new(SystemClock), Arc::new(OsRandom), AppConfig::default());
+    app.seed_roles().await.map_err(|e| BenchError::ctx("seeding roles", e))?;
+    Ok((app, store))
+}
+
+/// Opens a fresh Custos instance in `dir`, adds the admin user and starts serving on
+/// 127.0.0.1:0. Must be called on the server runtime (the server task is spawned there).
+pub async fn start(dir: &std::path::Path) -> Result<RunningServer> {
+    let (app, store) = build_app(dir).await?;
     let admin = NewUser {
         email: ADMIN_EMAIL.into(),
         display_name: Some("Bench Admin".into()),

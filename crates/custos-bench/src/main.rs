@@ -9,6 +9,7 @@
 //! share tokio workers, but they do share the machine's cores, so on a small machine the
 //! client's own CPU use is part of what is measured — the same for both servers.
 
+mod auth_bench;
 mod bare_server;
 mod client;
 mod custos_server;
@@ -47,6 +48,8 @@ enum Mode {
     BlindIndex,
     /// Bulk insert of --rows customers through the use case.
     Bulk,
+    /// Sign-in p50/p99 and the cost of authorisation (in-process).
+    Auth,
 }
 
 /// Load benchmark: Custos create/get customer versus a bare axum + SQLite baseline.
@@ -90,6 +93,7 @@ fn storage_run(args: &Args) -> Result<String> {
         .map_err(|e| BenchError::ctx("runtime", e))?;
     let rows = usize::try_from(args.rows).unwrap_or(100_000) / 500 * 500;
     match args.mode {
+        Mode::Auth => rt.block_on(auth_bench::run(200, 20_000)),
         Mode::BlindIndex => {
             let mut checkpoints = vec![100_000.min(rows), rows];
             checkpoints.dedup();

@@ -49,11 +49,14 @@ fn serve(args: &[&str], envs: &[(&str, &str)], log: &Path) -> Server {
         cmd.env(k, v);
     }
     let child = cmd.stdout(Stdio::null()).stderr(std::fs::File::create(log).unwrap()).spawn().unwrap();
+    // Killed on drop, also when the start times out.
+    let mut server = Server(child, String::new());
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         if let Some(l) = text.lines().find_map(|l| l.strip_prefix("custos: listening on ")) {
-            return Server(child, l.to_string());
+            server.1 = l.to_string();
+            return server;
         }
         assert!(Instant::now() < deadline, "server did not start: {text}");
         std::thread::sleep(Duration::from_millis(50));

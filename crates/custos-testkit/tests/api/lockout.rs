@@ -4,7 +4,7 @@
 
 use custos_crypto::totp;
 use custos_domain::Clock;
-use custos_testkit::{TEST_PASSWORD, TestApp, spawn_app};
+use custos_testkit::{TEST_PASSWORD, TestApp, backends, spawn_app, spawn_app_on};
 use serde_json::json;
 use std::time::Duration;
 
@@ -20,7 +20,12 @@ fn retry_after(r: &custos_testkit::ApiResponse) -> u64 {
 
 #[tokio::test]
 async fn failures_slow_down_then_lock_the_account_and_success_resets() {
-    let t = spawn_app().await;
+    for backend in backends() {
+        failures_slow_down_then_lock_the_account_and_success_resets_on(spawn_app_on(backend).await).await;
+    }
+}
+
+async fn failures_slow_down_then_lock_the_account_and_success_resets_on(t: TestApp) {
     let email = "target@test.example";
     t.add_user(email, "sales_rep").await;
     // Three free failures (the default), then waits of 1, 2, 4 … seconds.
@@ -93,7 +98,12 @@ async fn raw_attempt(t: &TestApp, email: &str) -> (u16, Vec<(String, String)>, V
 
 #[tokio::test]
 async fn unknown_and_known_accounts_get_byte_identical_answers() {
-    let t = spawn_app().await;
+    for backend in backends() {
+        unknown_and_known_accounts_get_byte_identical_answers_on(spawn_app_on(backend).await).await;
+    }
+}
+
+async fn unknown_and_known_accounts_get_byte_identical_answers_on(t: TestApp) {
     let known = "exists@test.example";
     t.add_user(known, "sales_rep").await;
     let unknown = "ghost@test.example";

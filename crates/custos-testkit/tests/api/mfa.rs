@@ -5,7 +5,7 @@
 
 use custos_crypto::totp;
 use custos_domain::Clock;
-use custos_testkit::{TEST_PASSWORD, TestApp, spawn_app};
+use custos_testkit::{TEST_PASSWORD, TestApp, backends, spawn_app, spawn_app_on};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -92,7 +92,12 @@ async fn totp_enrolment_gives_an_svg_qr_code_and_a_parsable_otpauth_uri() {
 
 #[tokio::test]
 async fn sign_in_answers_mfa_required_until_a_fresh_code_is_given() {
-    let t = spawn_app().await;
+    for backend in backends() {
+        sign_in_answers_mfa_required_until_a_fresh_code_is_given_on(spawn_app_on(backend).await).await;
+    }
+}
+
+async fn sign_in_answers_mfa_required_until_a_fresh_code_is_given_on(t: TestApp) {
     let email = "rep@test.example";
     let (secret, _, _) = enrolled_user(&t, email).await;
 
@@ -153,7 +158,12 @@ async fn pending_sign_ins_end_after_five_minutes() {
 
 #[tokio::test]
 async fn recovery_codes_work_once_and_are_replaced_with_step_up() {
-    let t = spawn_app().await;
+    for backend in backends() {
+        recovery_codes_work_once_and_are_replaced_with_step_up_on(spawn_app_on(backend).await).await;
+    }
+}
+
+async fn recovery_codes_work_once_and_are_replaced_with_step_up_on(t: TestApp) {
     let email = "lost-phone@test.example";
     let (secret, session, codes) = enrolled_user(&t, email).await;
     let pending = sign_in(&t, email).await["token"].as_str().unwrap().to_string();
@@ -246,7 +256,12 @@ async fn step_up_allows_sensitive_actions_for_five_minutes_in_sessions_only() {
 
 #[tokio::test]
 async fn a_role_that_requires_mfa_forces_enrolment_at_sign_in() {
-    let mut t = spawn_app().await;
+    for backend in backends() {
+        a_role_that_requires_mfa_forces_enrolment_at_sign_in_on(spawn_app_on(backend).await).await;
+    }
+}
+
+async fn a_role_that_requires_mfa_forces_enrolment_at_sign_in_on(mut t: TestApp) {
     let email = "support@test.example";
     t.add_user(email, "support").await;
     t.set_role("support", custos_app::roles::RoleChanges { require_mfa: Some(true), ..Default::default() }).await;

@@ -1,7 +1,7 @@
 //! Sessions: a sign-in never carries over the session a client presents (fixation), and a
 //! user lists and ends their own sessions, and nobody else's.
 
-use custos_testkit::{TEST_PASSWORD, spawn_app};
+use custos_testkit::{TEST_PASSWORD, TestApp, backends, spawn_app, spawn_app_on};
 use serde_json::json;
 
 #[tokio::test]
@@ -34,7 +34,12 @@ async fn signing_in_never_reuses_the_cookie_the_client_presents() {
 
 #[tokio::test]
 async fn users_list_and_end_their_own_sessions_only() {
-    let t = spawn_app().await;
+    for backend in backends() {
+        users_list_and_end_their_own_sessions_only_on(spawn_app_on(backend).await).await;
+    }
+}
+
+async fn users_list_and_end_their_own_sessions_only_on(t: TestApp) {
     let email = "multi@test.example";
     t.add_user(email, "sales_rep").await;
     let laptop = t.login(email).await;

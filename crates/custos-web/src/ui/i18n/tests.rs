@@ -49,8 +49,8 @@ fn every_key_the_templates_and_code_use_exists() {
     }
     for p in files {
         let text = std::fs::read_to_string(&p).expect("read");
-        // Keys are written as t("key") / t1("key", …) / tr("key") in templates and code.
-        for pat in ["t(\"", "t1(\"", "t(loc, \"", "t_args(loc, \"", "page(loc, \""] {
+        // Keys are written as l.t("key") / l.t1("key", …) in templates and i18n::t(loc, "key") in code.
+        for pat in [".t(\"", ".t1(\"", "::t(loc, \""] {
             for (i, _) in text.match_indices(pat) {
                 let rest = &text[i + pat.len()..];
                 if let Some(end) = rest.find('"') {
@@ -109,4 +109,54 @@ fn formats_dates_numbers_and_money() {
     assert_eq!(format_money(Locale::En, -5, "USD"), "-$0.05");
     assert_eq!(format_money(Locale::ZhCn, 100, "USD"), "US$1.00");
     assert_eq!(format_money(Locale::En, 100, "CHF"), "CHF\u{a0}1.00");
+}
+
+#[test]
+fn keys_built_at_run_time_exist() {
+    let en = keys("en", EN_FTL);
+    let mut built: Vec<String> = Vec::new();
+    built.extend(custos_domain::LifecycleStatus::ALL.iter().map(|s| format!("status-{}", s.as_str())));
+    built.extend(custos_domain::CustomerKind::ALL.iter().map(|k| format!("kind-{}", k.as_str())));
+    for s in ["sort-desc-updated-at", "sort-updated-at", "sort-name", "sort-desc-name", "sort-created-at"] {
+        built.push(s.into());
+    }
+    for f in [
+        "name",
+        "kind",
+        "status",
+        "industry",
+        "tier",
+        "tags",
+        "source",
+        "email",
+        "mobile",
+        "phone",
+        "address",
+        "birthday",
+        "national_id",
+        "bank_account",
+        "notes",
+        "title",
+    ] {
+        built.push(format!("field-{f}"));
+    }
+    for e in [
+        "error-bad-request",
+        "error-too-large",
+        "error-csrf",
+        "error-not-found",
+        "error-forbidden",
+        "error-stale",
+        "error-busy",
+        "error-signed-out",
+        "error-conflict",
+        "error-internal",
+        "error-erased",
+        "error-too-many",
+    ] {
+        built.push(e.into());
+        built.push(format!("{e}-detail"));
+    }
+    let missing: Vec<_> = built.iter().filter(|k| !en.contains(*k)).collect();
+    assert!(missing.is_empty(), "{missing:?}");
 }
