@@ -88,20 +88,6 @@ pub async fn token_issue(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90d").unwrap(), Duration::from_secs(90 * 86_400));
-        assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1800));
-        for bad in ["", "d", "10", "10y", "0s", "-1h", "99999d"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 fn date(us: Option<i64>) -> String {
     us.and_then(|u| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(u) * 1000).ok())
         .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
@@ -151,4 +137,18 @@ pub async fn access_report(cfg: &Config, json: bool) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90d").unwrap(), Duration::from_secs(90 * 86_400));
+        assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1800));
+        for bad in ["", "d", "10", "10y", "0s", "-1h", "99999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }
