@@ -28,6 +28,8 @@ pub enum ActorKind {
 pub struct ClientInfo {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The request's correlation id (`x-request-id`), recorded in audit events.
+    pub request_id: Option<String>,
 }
 
 /// The principal behind one call. Every use case takes one.

@@ -133,7 +133,7 @@ impl App {
         let ok = verify_off_thread(password.to_string(), hash).await?;
         let user = match user {
             Some(u) if ok && u.status == UserStatus::Active.as_str() => u,
-            _ => return Err(AppError::InvalidCredentials),
+            _ => return Err(self.sign_in_failed(user.as_ref().map(|u| u.id.as_str()), client)),
         };
         let role = Role::parse(&user.role).ok_or(AppError::InvalidCredentials)?;
         let enrolled = self.store.get_totp(&user.id).await?.is_some_and(|t| t.enabled_at.is_some());
@@ -154,6 +154,14 @@ impl App {
             self.throttle_give_back(&mut tx, &attempt).await?;
         }
         tx.insert_session(&row).await?;
+        self.audit_sign_in(
+            &mut tx,
+            &user.id,
+            &row.id,
+            client,
+            if status == LoginStatus::Ok { "auth.login" } else { "auth.login.password" },
+        )
+        .await?;
         tx.commit().await?;
         Ok(LoginResult {
             token,

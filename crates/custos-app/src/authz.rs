@@ -36,7 +36,8 @@ pub fn visibility(actor: &Actor) -> Visibility {
 impl App {
     /// `authorize`, and a note (at most hourly per process) that the permission was used.
     pub fn allow(&self, actor: &Actor, permission: Permission) -> Result<(), AppError> {
-        authorize(actor, permission)?;
+        authorize(actor, permission)
+            .inspect_err(|_| self.audit_denied(actor, permission.as_str(), "permission", None))?;
         if let Some(user) = actor.user_id() {
             let now = self.now_micros();
             let key = (user.to_string(), permission.as_str());
@@ -87,6 +88,7 @@ impl App {
         if self.store.customer_visible(customer_id, &visibility(actor)).await? {
             Ok(())
         } else {
+            self.audit_denied(actor, "customer.access", "customer", Some(customer_id));
             Err(AppError::NotFound("customer"))
         }
     }

@@ -1,6 +1,7 @@
 //! Contact use cases: the people at a customer. Authorised through the customer permissions,
 //! since a contact is part of its customer's record.
 
+use crate::audit::{Ev, contact_fields};
 use crate::convert::{RowMeta, from_micros, parse_id};
 use crate::sealing::FieldSealer;
 use crate::vault::RecordKeys;
@@ -91,6 +92,8 @@ impl App {
             return Err(AppError::NotFound("customer"));
         }
         tx.insert_contact(&row).await?;
+        let ev = Ev::new("contact.create", "contact").record(id).fields(&contact_fields(None, &data));
+        self.audit(&mut tx, actor, ev.ids(vec![customer.to_string()])).await?;
         tx.commit().await?;
         let c = Contact {
             id,
@@ -109,11 +112,14 @@ impl App {
         self.visible_customer(actor, &customer.to_string()).await?;
         let rows = self.store.list_contacts(&customer.to_string()).await?;
         let keys = self.vault.keys_for(&customer.to_string(), false).await?;
+        self.audit_read(actor, Ev::new("contact.list", "contact").ids(vec![customer.to_string()]));
         rows.iter().map(|r| self.contact_from_row(&keys, r).map(|c| contact_out(actor, c))).collect()
     }
 
     pub async fn get_contact(&self, actor: &Actor, id: &str) -> Result<ContactOut, AppError> {
-        Ok(contact_out(actor, self.read_contact(actor, id).await?))
+        let c = self.read_contact(actor, id).await?;
+        self.audit_read(actor, Ev::new("contact.read", "contact").record(c.id).ids(vec![c.customer_id.to_string()]));
+        Ok(contact_out(actor, c))
     }
 
     /// The plaintext contact after permission and scope checks (crate-private).
@@ -147,6 +153,8 @@ impl App {
         let ts = self.now_micros().max(row.updated_at);
         let meta = RowMeta { created: row.created_at, updated: ts, version: row.version + 1 };
         tx.update_contact(&self.contact_row(&keys, &id, &current.customer_id, &data, meta), expected_version).await?;
+        let ev = Ev::new("contact.update", "contact").record(id).fields(&contact_fields(Some(&current.data), &data));
+        self.audit(&mut tx, actor, ev.ids(vec![current.customer_id.to_string()])).await?;
         tx.commit().await?;
         Ok(contact_out(actor, Contact { data, updated_at: from_micros(ts)?, version: row.version + 1, ..current }))
     }
@@ -162,6 +170,8 @@ impl App {
             return Err(AppError::Stale { current: row.version });
         }
         tx.delete_contact(&row.id, Some(row.version)).await?;
+        let ev = Ev::new("contact.delete", "contact").record(&row.id).ids(vec![row.customer_id.clone()]);
+        self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         Ok(())
     }

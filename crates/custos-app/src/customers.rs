@@ -1,6 +1,7 @@
 //! Customer use cases: create, get, update, delete and list, each authorised, with sensitive
 //! fields sealed on the way in and opened on the way out.
 
+use crate::audit::Ev;
 use crate::authz::visibility;
 use crate::convert::{RowMeta, from_micros, parse_id, to_micros};
 use crate::sealing::FieldSealer;
@@ -165,6 +166,8 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         Self::check_references(&mut tx, &data, actor).await?;
         tx.insert_customer(&row).await?;
+        let fields = crate::audit::customer_fields(None, &data);
+        self.audit(&mut tx, actor, Ev::new("customer.create", "customer").record(id).fields(&fields)).await?;
         tx.commit().await?;
         let c = Customer { id, data, created_at: from_micros(ts)?, updated_at: from_micros(ts)?, version: 1 };
         Ok(customer_out(actor, c))
@@ -172,6 +175,7 @@ impl App {
 
     pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<CustomerOut, AppError> {
         let c = self.read_customer(actor, id).await?;
+        self.audit_read(actor, Ev::new("customer.read", "customer").record(c.id));
         Ok(customer_out(actor, c))
     }
 
@@ -228,6 +232,8 @@ impl App {
             custos_store::StoreError::Conflict => AppError::Stale { current: -1 },
             other => other.into(),
         })?;
+        let fields = crate::audit::customer_fields(Some(&current.data), &data);
+        self.audit(&mut tx, actor, Ev::new("customer.update", "customer").record(id).fields(&fields)).await?;
         tx.commit().await?;
         let c = Customer {
             id,
@@ -262,6 +268,8 @@ impl App {
         // Erase: destroy the data key first (crypto-shredding; every copy of the customer's
         // ciphertexts, backups included, becomes unreadable), then delete the rows. A retry
         // after a failure here finds the key gone and deletes the rows.
+        // The event first: if it cannot be appended, nothing is destroyed.
+        self.audit(&mut tx, actor, Ev::new("customer.delete", "customer").record(&row.id)).await?;
         self.vault.destroy(&row.id).await?;
         tx.delete_customer(&row.id, Some(row.version)).await?;
         tx.commit().await?;
@@ -269,6 +277,20 @@ impl App {
     }
 
     pub async fn list_customers(&self, actor: &Actor, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
+        let page = self.list_customers_unaudited(actor, q).await?;
+        if !page.items.is_empty() {
+            let ids = page.items.iter().map(|c| c.id.to_string()).collect();
+            self.audit_read(actor, Ev::new("customer.list", "customer").ids(ids));
+        }
+        Ok(page)
+    }
+
+    /// `list_customers` without the read event (an export records its own event).
+    pub(crate) async fn list_customers_unaudited(
+        &self,
+        actor: &Actor,
+        q: &CustomerQuery,
+    ) -> Result<CustomerPage, AppError> {
         self.allow(actor, Permission::CustomerRead)?;
         let mut filter = self.customer_filter(q)?;
         filter.visible = Some(visibility(actor));

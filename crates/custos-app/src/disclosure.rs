@@ -2,6 +2,7 @@
 //! reveals of masked fields with a stated purpose (rate-limited, step-up for restricted
 //! fields), and sharing a customer with a colleague.
 
+use crate::audit::Ev;
 use crate::authz::visibility;
 use crate::customers::CustomerQuery;
 use crate::views::{CustomerOut, contact_field, customer_field};
@@ -50,13 +51,16 @@ impl App {
         let mut out = Vec::new();
         let mut page_q = CustomerQuery { limit: Some(crate::customers::MAX_PAGE), cursor: None, ..q.clone() };
         loop {
-            let page = self.list_customers(actor, &page_q).await?;
+            let page = self.list_customers_unaudited(actor, &page_q).await?;
             out.extend(page.items);
             match page.next_cursor {
                 Some(c) if out.len() < MAX_EXPORT => page_q.cursor = Some(c),
                 _ => break,
             }
         }
+        // Nothing is handed out unless the export, with every id it holds, is recorded.
+        let ids = out.iter().map(|c| c.id.to_string()).collect();
+        self.audit_now(actor, Ev::new("customer.export", "customer").ids(ids)).await?;
         Ok(out)
     }
 
@@ -69,8 +73,9 @@ impl App {
         purpose: &str,
     ) -> Result<Vec<Revealed>, AppError> {
         self.check_reveal(actor, CUSTOMER_FIELDS, fields, purpose)?;
-        self.count_reveal(actor).await?;
         let c = self.read_customer(actor, id).await?;
+        let ev = Ev::new("customer.reveal", "customer").record(c.id).fields(fields).purpose(purpose.trim());
+        self.count_reveal(actor, ev).await?;
         Ok(fields.iter().map(|f| Revealed { field: f.clone(), value: customer_field(&c, f) }).collect())
     }
 
@@ -83,8 +88,9 @@ impl App {
         purpose: &str,
     ) -> Result<Vec<Revealed>, AppError> {
         self.check_reveal(actor, CONTACT_FIELDS, fields, purpose)?;
-        self.count_reveal(actor).await?;
         let c = self.read_contact(actor, id).await?;
+        let ev = Ev::new("contact.reveal", "contact").record(c.id).fields(fields).purpose(purpose.trim());
+        self.count_reveal(actor, ev.ids(vec![c.customer_id.to_string()])).await?;
         Ok(fields.iter().map(|f| Revealed { field: f.clone(), value: contact_field(&c, f) }).collect())
     }
 
@@ -131,9 +137,10 @@ impl App {
         Ok(())
     }
 
-    /// At most `reveals_per_hour` reveals per user, counted in the database.
-    async fn count_reveal(&self, actor: &Actor) -> Result<(), AppError> {
-        let Some(user) = actor.user_id() else { return Ok(()) };
+    /// At most `reveals_per_hour` reveals per user, counted in the database, and the reveal
+    /// recorded in the audit log in the same transaction.
+    async fn count_reveal(&self, actor: &Actor, ev: Ev) -> Result<(), AppError> {
+        let Some(user) = actor.user_id() else { return self.audit_now(actor, ev).await };
         let key = format!("reveal:{user}");
         let now = self.now_micros();
         let hour = 3_600_000_000i64;
@@ -149,6 +156,7 @@ impl App {
         }
         t.failures += 1;
         tx.put_throttle(&t).await?;
+        self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         Ok(())
     }

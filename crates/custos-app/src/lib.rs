@@ -4,6 +4,9 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod audit;
+mod audit_proofs;
+pub mod audit_verify;
 pub mod auth;
 pub mod authz;
 pub mod contacts;
@@ -15,6 +18,7 @@ mod error;
 mod ids;
 pub mod keys;
 pub mod mfa;
+pub mod password_change;
 pub mod reviews;
 pub mod roles;
 mod sealing;
@@ -49,6 +53,8 @@ pub struct AppConfig {
     pub reveals_per_hour: u32,
     /// Exports of more records than this need a recent second factor.
     pub export_step_up_over: u32,
+    /// Audit checkpoints and read batching.
+    pub audit: audit::AuditConfig,
 }
 
 /// Limits on failed sign-ins.
@@ -78,6 +84,7 @@ impl Default for AppConfig {
             throttle: ThrottleConfig::default(),
             reveals_per_hour: 60,
             export_step_up_over: 100,
+            audit: audit::AuditConfig::default(),
         }
     }
 }
@@ -101,6 +108,7 @@ pub struct App {
     pub(crate) config: AppConfig,
     /// When this process last recorded (user, permission) use; only throttles writes.
     pub(crate) permission_use: Arc<Mutex<HashMap<(String, &'static str), i64>>>,
+    pub(crate) audit: Arc<audit::AuditRuntime>,
 }
 
 impl App {
@@ -111,7 +119,16 @@ impl App {
         rng: Arc<dyn SecureRandom>,
         config: AppConfig,
     ) -> App {
-        App { store, vault: Arc::new(vault), clock, rng, config, permission_use: Arc::new(Mutex::new(HashMap::new())) }
+        let audit = Arc::new(audit::AuditRuntime::new(config.audit.clone(), &vault));
+        App {
+            store,
+            vault: Arc::new(vault),
+            clock,
+            rng,
+            config,
+            permission_use: Arc::new(Mutex::new(HashMap::new())),
+            audit,
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -55,6 +55,11 @@ impl App {
         let cfg = &self.config.throttle;
         let now = self.now_micros();
         let mut tx = self.store.begin_write().await?;
+        // Locks in one order (address, then account) so concurrent attempts never deadlock.
+        if let Some(ip) = ip {
+            tx.lock_throttle(&format!("ip:{ip}")).await?;
+        }
+        tx.lock_throttle(&account_key(email)).await?;
         if let Some(ip) = ip {
             let key = format!("ip:{ip}");
             let (count, start) = match tx.get_throttle(&key).await? {
@@ -94,6 +99,7 @@ impl App {
 
     /// The attempt succeeded completely: the account starts afresh.
     pub(crate) async fn throttle_clear(&self, tx: &mut WriteTx, attempt: &Attempt) -> Result<(), AppError> {
+        tx.lock_throttle(&attempt.key).await?;
         tx.clear_throttle(&attempt.key).await?;
         Ok(())
     }
@@ -101,6 +107,7 @@ impl App {
     /// The password was right but the second factor is still due: the attempt is not held
     /// against the account (the second factor's attempts are counted on their own).
     pub(crate) async fn throttle_give_back(&self, tx: &mut WriteTx, attempt: &Attempt) -> Result<(), AppError> {
+        tx.lock_throttle(&attempt.key).await?;
         match &attempt.before {
             Some(r) => tx.put_throttle(r).await?,
             None => tx.clear_throttle(&attempt.key).await?,

@@ -35,7 +35,7 @@ pub async fn run(logins: usize, reads: usize) -> Result<String> {
         password: PASSWORD.into(),
     };
     app.add_user(&op, &rep).await.map_err(|e| BenchError::ctx("adding the rep", e))?;
-    let client = ClientInfo { ip: Some("127.0.0.1".into()), user_agent: Some("custos-bench".into()) };
+    let client = ClientInfo { ip: Some("127.0.0.1".into()), user_agent: Some("custos-bench".into()), request_id: None };
 
     // Sign-in: sequential, so each figure is one Argon2id verification plus the session write.
     let mut lat = Vec::with_capacity(logins);

@@ -9,6 +9,7 @@
 //! share tokio workers, but they do share the machine's cores, so on a small machine the
 //! client's own CPU use is part of what is measured — the same for both servers.
 
+mod audit_bench;
 mod auth_bench;
 mod bare_server;
 mod client;
@@ -50,6 +51,8 @@ enum Mode {
     Bulk,
     /// Sign-in p50/p99 and the cost of authorisation (in-process).
     Auth,
+    /// Audit: create throughput with/without auditing; verify, proofs and impact at --rows events.
+    Audit,
 }
 
 /// Load benchmark: Custos create/get customer versus a bare axum + SQLite baseline.
@@ -94,6 +97,7 @@ fn storage_run(args: &Args) -> Result<String> {
     let rows = usize::try_from(args.rows).unwrap_or(100_000) / 500 * 500;
     match args.mode {
         Mode::Auth => rt.block_on(auth_bench::run(200, 20_000)),
+        Mode::Audit => rt.block_on(audit_bench::run(rows, 2000, usize::try_from(args.workers).unwrap_or(16))),
         Mode::BlindIndex => {
             let mut checkpoints = vec![100_000.min(rows), rows];
             checkpoints.dedup();

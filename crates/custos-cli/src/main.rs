@@ -2,6 +2,7 @@
 //! Operators' scripts rely on these command forms; keep them stable.
 
 mod admin;
+mod audit;
 mod config;
 mod demo;
 mod error;
@@ -81,6 +82,64 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// The tamper-evident audit log: verify, public key, remote check, impact queries.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every leaf and the tree, check every signed checkpoint; exits non-zero
+    /// naming the first bad entry.
+    Verify {
+        #[command(flatten)]
+        target: Target,
+        /// Checkpoint verifier key (as printed by `custos audit pubkey`); without it the
+        /// key is derived from the key material.
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+    },
+    /// Print the checkpoint verifier key (C2SP note verifier key).
+    Pubkey {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Check a server with only its public key: the checkpoint's signature, that the log
+    /// only grew since the checkpoint saved in --state, and that event --seq is in it.
+    /// The bearer token (permission audit.read) comes from CUSTOS_TOKEN.
+    CheckRemote {
+        #[arg(long)]
+        url: String,
+        #[arg(long, value_name = "FILE")]
+        pubkey: PathBuf,
+        /// Where the last checkpoint seen is kept between runs.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Prove that this event is in the log.
+        #[arg(long)]
+        seq: Option<u64>,
+        #[arg(long, env = "CUSTOS_TOKEN", hide_env_values = true)]
+        token: String,
+    },
+    /// Which customers an actor read, revealed, changed or exported; or who accessed a customer.
+    Impact {
+        #[command(flatten)]
+        target: Target,
+        /// The acting user's e-mail.
+        #[arg(long, conflicts_with = "customer")]
+        actor: Option<String>,
+        /// A customer id.
+        #[arg(long)]
+        customer: Option<String>,
+        /// RFC 3339 start (inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// RFC 3339 end (exclusive).
+        #[arg(long)]
+        to: Option<String>,
     },
 }
 
@@ -220,6 +279,20 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 KeysCommand::Rotate { target, batch } => keys::rotate(&load(&target)?, batch).await,
                 KeysCommand::Status { target } => keys::status(&load(&target)?).await,
                 KeysCommand::Retire { target } => keys::retire(&load(&target)?).await,
+            }
+        }
+        Command::Audit { command } => {
+            let load = |t: &Target| config::Config::load(t.data_dir.as_deref(), t.database_url.as_deref(), None, &env);
+            match command {
+                AuditCommand::Verify { target, pubkey } => audit::verify(&load(&target)?, pubkey.as_deref()).await,
+                AuditCommand::Pubkey { target } => audit::pubkey(&load(&target)?).await,
+                AuditCommand::CheckRemote { url, pubkey, state, seq, token } => {
+                    audit::check_remote(&url, &pubkey, state.as_deref(), seq, &token).await
+                }
+                AuditCommand::Impact { target, actor, customer, from, to } => {
+                    let cfg = load(&target)?;
+                    audit::impact(&cfg, actor.as_deref(), customer.as_deref(), from.as_deref(), to.as_deref()).await
+                }
             }
         }
     }

@@ -67,6 +67,7 @@ pub async fn serve_app_with(
     }
     let secure_cookies = !loopback || tls.is_some();
     let router = custos_web::router(app.clone(), WebConfig { secure_cookies });
+    let audit_tasks = app.start_background();
     tracing::info!(%addr, tls = tls.is_some(), "listening");
     let result = match tls {
         Some(config) => {
@@ -78,6 +79,8 @@ pub async fn serve_app_with(
             custos_web::serve(listener, router, shutdown_signal()).await
         }
     };
+    audit_tasks.stop();
+    crate::audit::shutdown(&app).await;
     app.store().close().await;
     result.map_err(|e| CliError(format!("server error: {e}")))
 }

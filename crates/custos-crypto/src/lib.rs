@@ -25,6 +25,7 @@
 //! assert_eq!(ix, keys.blind_index_key().index("mobile", "13812345678"));
 //! ```
 
+mod audit_key;
 mod blind_index;
 mod envelope;
 mod error;
@@ -39,6 +40,7 @@ mod rng;
 pub mod token;
 pub mod totp;
 
+pub use audit_key::audit_signing_seed;
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndexKey};
 pub use envelope::{
     DataKey, KEY_LEN, MasterKey, NONCE_LEN, SEALED_FORMAT_V1, SEALED_OVERHEAD, TAG_LEN, WRAPPED_FORMAT_V1, WRAPPED_LEN,

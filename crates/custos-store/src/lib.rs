@@ -18,3 +18,4 @@ pub use rows::{
     Sealed, SessionRow, SortKey, TeamRow, ThrottleRow, TotpRow, UserRow, Visibility,
 };
 pub use store::{Backend, Store, WriteTx};
+pub use tables::audit::{AUDIT_CHUNK, AuditRecord, AuditSearch, CheckpointRow, ImpactRow, audit_subjects};

@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_blind_index_and_key_store.sql"),
         postgres: include_str!("../migrations/postgres/0003_blind_index_and_key_store.sql"),
     },
+    Migration {
+        version: 5,
+        name: "audit",
+        sqlite: include_str!("../migrations/sqlite/0005_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0005_audit.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (

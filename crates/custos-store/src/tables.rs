@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod accounts;
+pub(crate) mod audit;
 pub(crate) mod blind;
 pub(crate) mod contacts;
 pub(crate) mod customers;

@@ -1,8 +1,11 @@
 //! Browser tests: headless Chromium driven through WebDriver (chromedriver) against the real
 //! server on port 0. They sign in, create a customer with a Chinese name (inline validation
 //! first), add a contact, find the customer with the htmx search, switch the language, sign
-//! out, check that hostile text runs no script, and save screenshots of the main pages in both
-//! languages at 1280 and 375 px to docs/screenshots/. Without chromium and chromedriver they
+//! out, check that hostile text runs no script; and, in a second journey, enrol an
+//! authenticator, sign in again with a TOTP code (for the server's manual clock), create and
+//! search a customer with a Chinese name, reveal a masked field with a purpose, switch the
+//! language and sign out. They save screenshots of the main pages (profile, MFA enrolment,
+//! reveal form, admin users too) in both languages to docs/screenshots/. Without chromium and chromedriver they
 //! skip, unless CUSTOS_REQUIRE_E2E=1 (CI), where that is a failure. Only loopback is used.
 
 use custos_testkit::{TEST_PASSWORD, TestApp, spawn_app};
@@ -320,5 +323,124 @@ async fn hostile_text_runs_no_script_in_the_browser() {
         find(&c, "#c-email-error").await;
         assert_nothing_ran(&c, "re-filled form").await;
     }
+    c.close().await.expect("close");
+}
+
+/// Saves a screenshot of the page as it is now (desktop width) as `{name}-{lang}-1280.png`.
+async fn snap(c: &Client, name: &str, lang: &str) {
+    std::fs::create_dir_all(shots_dir()).expect("screenshot dir");
+    until(c, &format!("return document.documentElement.lang === {}", json!(lang))).await;
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(shots_dir().join(format!("{name}-{lang}-1280.png")), png).expect("write screenshot");
+}
+
+/// The authenticator code for the server's (manual) clock now.
+fn totp_now(t: &TestApp, secret: &str) -> String {
+    use custos_crypto::totp;
+    use custos_domain::Clock;
+    let key = totp::base32_decode(secret).expect("base32");
+    totp::code_at(&key, totp::time_step(t.clock.now().unix_timestamp(), totp::STEP_SECS))
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+#[tokio::test]
+async fn enrol_mfa_sign_in_with_a_code_reveal_with_a_purpose_and_administer() {
+    let t = spawn_app().await;
+    seed(&t).await;
+    let Some((_driver, c)) = browser().await else { return };
+    let base = t.base.clone();
+
+    // Sign in with the password and set up an authenticator on the profile page.
+    sign_in(&c, &t).await;
+    click(&c, "a.who").await;
+    path_is(&c, "/me").await;
+    shoot(&c, &base, "/me", "profile", "en").await;
+    click(&c, "form[action='/me/mfa'] button").await;
+    let qr = find(&c, "img.qr").await;
+    assert!(qr.attr("src").await.expect("src").unwrap_or_default().starts_with("data:image/svg+xml;base64,"));
+    until(&c, "return document.querySelector('img.qr').naturalWidth > 0").await;
+    snap(&c, "mfa-enrol", "en").await;
+    let secret: String = find(&c, "#totp-secret").await.text().await.expect("secret").split_whitespace().collect();
+    fill(&c, "#code", &totp_now(&t, &secret)).await;
+    click(&c, "form[action='/me/mfa/confirm'] button[type=submit]").await;
+    until(&c, "return document.querySelectorAll('#recovery-codes li').length === 10").await;
+    click(&c, "a.btn-primary[href='/me']").await;
+    path_is(&c, "/me").await;
+    assert!(js(&c, "return document.querySelector(\"form[action='/me/mfa/disable']\") !== null").await == json!(true));
+
+    // Sign out, and sign in again: password, then a code from the authenticator.
+    click(&c, "form[action='/logout'] button").await;
+    path_is(&c, "/login").await;
+    fill(&c, "#email", &t.admin_email).await;
+    fill(&c, "#password", TEST_PASSWORD).await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+    path_is(&c, "/login/mfa").await;
+    t.clock.advance(Duration::from_secs(30));
+    fill(&c, "#code", &totp_now(&t, &secret)).await;
+    click(&c, "form[action='/login/mfa'] button[type=submit]").await;
+    path_is(&c, "/customers").await;
+
+    // Create a customer with a Chinese name and a resident ID (restricted: masked for admins).
+    click(&c, "a[href='/customers/new']").await;
+    path_is(&c, "/customers/new").await;
+    fill(&c, "#c-name", "杭州西湖茶叶有限公司").await;
+    fill(&c, "#c-national_id", "11010519491231002X").await;
+    fill(&c, "#c-mobile", "13700001234").await;
+    click(&c, "form.form button[type=submit]").await;
+    until(&c, "return location.pathname.length > 20 && !location.pathname.endsWith('/new')").await;
+    let customer_path: String = js(&c, "return location.pathname").await.as_str().expect("path").to_string();
+
+    // Find it with the search box.
+    c.goto(&format!("{base}/customers")).await.expect("goto");
+    until(&c, "return typeof htmx === 'object'").await;
+    find(&c, "#q").await.send_keys("西湖").await.expect("type");
+    until(&c, "return document.querySelectorAll('td.name').length === 1").await;
+    click(&c, "td.name a").await;
+    path_is(&c, &customer_path).await;
+
+    // Reveal the masked ID with a purpose: the value is replaced in place.
+    let masked = find(&c, "#f-national_id").await.text().await.expect("text");
+    assert!(!masked.contains("11010519491231002X") && masked.contains('*'), "{masked}");
+    click(&c, "details.reveal summary").await;
+    fill(&c, "#reveal-purpose", "合同 88 号客户身份核验").await;
+    snap(&c, "reveal", "en").await;
+    click(&c, "form.reveal-form button[type=submit]").await;
+    until(&c, "return document.querySelector('#f-national_id').textContent.includes('11010519491231002X')").await;
+    assert_eq!(js(&c, "return location.pathname + location.search").await, json!(customer_path), "nothing in the URL");
+    c.refresh().await.expect("reload");
+    let again = find(&c, "#f-national_id").await.text().await.expect("text");
+    assert!(!again.contains("11010519491231002X"), "masked again after a reload");
+
+    // Administration in English.
+    shoot(&c, &base, "/admin/users", "admin-users", "en").await;
+
+    // Switch the language; the same pages in Chinese.
+    click(&c, "form.lang button[lang='zh-CN']").await;
+    until(&c, "return document.documentElement.lang === 'zh-CN'").await;
+    shoot(&c, &base, "/me", "profile", "zh-CN").await;
+    shoot(&c, &base, "/admin/users", "admin-users", "zh-CN").await;
+    c.goto(&format!("{base}{customer_path}")).await.expect("goto");
+    click(&c, "details.reveal summary").await;
+    fill(&c, "#reveal-purpose", "合同 88 号客户身份核验").await;
+    snap(&c, "reveal", "zh-CN").await;
+    // Remove the authenticator (the code at sign-in still counts as fresh) and start again,
+    // for the Chinese enrolment page.
+    c.goto(&format!("{base}/me")).await.expect("goto");
+    click(&c, "form[action='/me/mfa/disable'] button").await;
+    until(&c, "return location.search === '?notice=mfa-removed'").await;
+    click(&c, "form[action='/me/mfa'] button").await;
+    find(&c, "img.qr").await;
+    until(&c, "return document.querySelector('img.qr').naturalWidth > 0").await;
+    assert_eq!(find(&c, "h1").await.text().await.expect("h1"), "设置身份验证器应用");
+    snap(&c, "mfa-enrol", "zh-CN").await;
+
+    // Sign out.
+    c.goto(&format!("{base}/customers")).await.expect("goto");
+    click(&c, "form[action='/logout'] button").await;
+    path_is(&c, "/login").await;
+    assert_eq!(find(&c, "h1").await.text().await.expect("h1"), "登录 Custos");
     c.close().await.expect("close");
 }

@@ -1,6 +1,8 @@
 //! HTTP-level tests of the web pages (no browser): sign-in and redirects, cookies, CSP and
 //! framing, CSRF on every state change, inline validation in both languages, htmx fragments,
-//! pagination, static assets and output escaping of hostile text in every text field. The
+//! pagination, static assets and output escaping of hostile text in every text field; the MFA
+//! sign-in step and enrolment, reveal with a purpose and step-up, my sessions, password and
+//! tokens, and the admin pages (forbidden to a sales rep, CSRF on every new form). The
 //! browser-driven half is in `browser.rs`. Never talks to anything but the spawned server.
 
 use custos_testkit::{TEST_PASSWORD, TestApp, spawn_app};
@@ -435,4 +437,373 @@ async fn hostile_text_in_every_field_is_escaped_on_every_page() {
 
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+// ---------------------------------------------------------------- access control pages
+
+/// The `value` of the first `<… id="{id}" …>…</…>` text, e.g. the shown TOTP secret.
+fn text_of(body: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    let i = body.find(&marker).unwrap_or_else(|| panic!("no #{id} in: {body}"));
+    let rest = &body[i..];
+    let start = rest.find('>').expect("tag end") + 1;
+    let end = rest[start..].find('<').expect("text end");
+    rest[start..start + end].to_string()
+}
+
+/// The authenticator code for the TestApp clock's current time, `ahead` steps later.
+fn totp_now(t: &TestApp, secret: &str, ahead: i64) -> String {
+    use custos_crypto::totp;
+    use custos_domain::Clock;
+    let key = totp::base32_decode(secret).expect("base32 secret");
+    let step = totp::time_step(t.clock.now().unix_timestamp(), totp::STEP_SECS) + ahead;
+    totp::code_at(&key, step)
+}
+
+/// Sets up an authenticator on the profile page; returns its secret.
+async fn enrol(t: &TestApp, b: &mut Browser, csrf: &str) -> String {
+    let me = b.get("/me").await;
+    assert_eq!(me.status, 200);
+    assert!(me.body.contains("action=\"/me/mfa\""), "offers set-up");
+    let page = b.post("/me/mfa", &[("csrf", csrf)]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("src=\"data:image/svg+xml;base64,"), "QR code as a data URI");
+    assert!(!page.body.to_lowercase().contains("<svg"), "no inline SVG markup");
+    let secret: String = text_of(&page.body, "totp-secret").split_whitespace().collect();
+    assert_eq!(secret.len(), 32, "{secret}");
+    let wrong = b.post("/me/mfa/confirm", &[("csrf", csrf), ("code", "000000")]).await;
+    assert_eq!(wrong.status, 422);
+    let ok = b.post("/me/mfa/confirm", &[("csrf", csrf), ("code", &totp_now(t, &secret, 0))]).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.body.matches("<li><code>").count(), 10, "ten recovery codes");
+    assert_eq!(ok.header("cache-control"), "no-store");
+    secret
+}
+
+#[tokio::test]
+async fn sign_in_with_mfa_needs_the_code_and_rotates_the_session() {
+    let (t, mut b, csrf) = signed_in().await;
+    let secret = enrol(&t, &mut b, &csrf).await;
+    assert!(b.get("/me").await.body.contains("action=\"/me/mfa/disable\""), "now on");
+    assert_eq!(b.post("/logout", &[("csrf", &csrf)]).await.status, 303);
+
+    // Password first: a pending sign-in in its own short cookie, no session yet.
+    let login = b.get("/login").await;
+    let r = b.post("/login", &[("csrf", &login.csrf()), ("email", &t.admin_email), ("password", TEST_PASSWORD)]).await;
+    assert_eq!((r.status, r.location().as_str()), (303, "/login/mfa"));
+    let cookies = r.set_cookies();
+    let pending = cookies.iter().find(|c| c.starts_with("custos_pending=")).expect("pending cookie");
+    for attr in ["HttpOnly", "SameSite=Strict", "Max-Age=300"] {
+        assert!(pending.contains(attr), "{pending}");
+    }
+    assert!(!cookies.iter().any(|c| c.starts_with("custos_session=cs_")), "no session before the code");
+    // The pending sign-in opens no page.
+    assert_eq!(b.get("/customers").await.location(), "/login");
+    let page = b.get("/login/mfa").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("autocomplete=\"one-time-code\""));
+    let token = page.csrf();
+    // CSRF on the code form; a wrong code is refused inline.
+    assert_eq!(b.post("/login/mfa", &[("code", "123456")]).await.status, 403);
+    let wrong = b.post("/login/mfa", &[("csrf", &token), ("code", "000000")]).await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("wrong, expired or already used"));
+    // The code of the step used at enrolment is spent; the next one works.
+    t.clock.advance(std::time::Duration::from_secs(30));
+    let pending_before = b.cookies.iter().find(|(k, _)| k == "custos_pending").map(|(_, v)| v.clone());
+    let ok = b.post("/login/mfa", &[("csrf", &token), ("code", &totp_now(&t, &secret, 0))]).await;
+    assert_eq!((ok.status, ok.location().as_str()), (303, "/customers"), "{}", ok.body);
+    assert!(ok.set_cookies().iter().any(|c| c.starts_with("custos_session=cs_") && c.contains("HttpOnly")));
+    assert!(ok.set_cookies().iter().any(|c| c.starts_with("custos_pending=;") && c.contains("Max-Age=0")));
+    assert_eq!(b.get("/customers").await.status, 200);
+    // The pending token was used up: replaying it opens nothing.
+    let mut replay = Browser::new(&t);
+    replay.cookies.push(("custos_pending".into(), pending_before.expect("pending value")));
+    let again = replay.get("/login/mfa").await;
+    assert_eq!(again.status, 401);
+    assert!(again.set_cookies().iter().any(|c| c.starts_with("custos_pending=;")));
+}
+
+#[tokio::test]
+async fn a_role_that_requires_mfa_leads_through_enrolment_at_sign_in() {
+    let mut t = spawn_app().await;
+    t.add_user("rep@test.example", "sales_rep").await;
+    t.set_role("sales_rep", custos_app::roles::RoleChanges { require_mfa: Some(true), ..Default::default() }).await;
+    let mut b = Browser::new(&t);
+    let login = b.get("/login").await;
+    let r =
+        b.post("/login", &[("csrf", &login.csrf()), ("email", "rep@test.example"), ("password", TEST_PASSWORD)]).await;
+    assert_eq!(r.location(), "/login/enrol");
+    let page = b.get("/login/enrol").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("data:image/svg+xml;base64,"));
+    let secret: String = text_of(&page.body, "totp-secret").split_whitespace().collect();
+    let ok = b.post("/login/enrol", &[("csrf", &page.csrf()), ("code", &totp_now(&t, &secret, 0))]).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("id=\"recovery-codes\""));
+    assert!(ok.set_cookies().iter().any(|c| c.starts_with("custos_session=cs_")));
+    assert_eq!(b.get("/customers").await.status, 200, "signed in");
+}
+
+#[tokio::test]
+async fn reveal_asks_for_a_purpose_and_for_step_up_on_restricted_fields() {
+    let (t, mut admin, admin_csrf) = signed_in().await;
+    t.add_user("support@test.example", "support").await;
+    let c = t
+        .create_customer(
+            json!({"name": "苏州示例有限公司", "mobile": "13912345678", "national_id": "11010519491231002X"}),
+        )
+        .await;
+    let id = c["id"].as_str().expect("id").to_string();
+    let mut b = Browser::new(&t);
+    let csrf = b.sign_in("support@test.example").await;
+    let page = b.get(&format!("/customers/{id}")).await;
+    assert!(page.body.contains("id=\"f-mobile\" class=\" masked\""), "{}", page.body);
+    assert!(!page.body.contains("13912345678"), "{}", page.body);
+    assert!(page.body.contains(&format!("action=\"/customers/{id}/reveal\"")));
+    assert!(page.body.contains("name=\"fields\" value=\"mobile\" checked"), "preselected");
+    let path = format!("/customers/{id}/reveal");
+    let hx = [("hx-request", "true")];
+    // CSRF, then a purpose that says nothing.
+    assert_eq!(b.post_with(&path, &[("fields", "mobile"), ("purpose", "ticket 4711 callback")], &hx).await.status, 403);
+    let short = b.post_with(&path, &[("csrf", &csrf), ("fields", "mobile"), ("purpose", "x")], &hx).await;
+    assert_eq!(short.status, 200, "htmx swaps the form with its errors");
+    assert!(short.body.contains("id=\"reveal-purpose-error\"") && !short.body.contains("13912345678"));
+    let ok = b
+        .post_with(&path, &[("csrf", &csrf), ("fields", "mobile"), ("purpose", "Callback for ticket 4711")], &hx)
+        .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.header("cache-control"), "no-store");
+    assert!(
+        ok.body.contains("<dd id=\"f-mobile\" class=\"revealed\" hx-swap-oob=\"true\">+8613912345678</dd>"),
+        "{}",
+        ok.body
+    );
+    assert!(!ok.body.contains("<html"), "a fragment");
+    // Without htmx the same form answers with the whole page.
+    let full = b.post(&path, &[("csrf", &csrf), ("fields", "mobile"), ("purpose", "Callback for ticket 4711")]).await;
+    assert_eq!(full.status, 200);
+    assert!(full.body.contains("<html") && full.body.contains(">+8613912345678<"));
+    // Restricted fields: the admin (revealable) must step up; with no authenticator it is told so.
+    let path_admin = format!("/customers/{id}/reveal");
+    let form = [("csrf", admin_csrf.as_str()), ("fields", "national_id"), ("purpose", "KYC check for contract 88")];
+    let r = admin.post_with(&path_admin, &form, &hx).await;
+    assert!(
+        r.body.contains("action=\"/step-up\"")
+            && r.body.contains("name=\"purpose\" value=\"KYC check for contract 88\"")
+    );
+    assert!(!r.body.contains("11010519491231002X"));
+    let secret = enrol(&t, &mut admin, &admin_csrf).await;
+    // The enrolment counts as a fresh check; five minutes later it no longer does.
+    t.clock.advance(std::time::Duration::from_secs(6 * 60));
+    let r = admin.post_with(&path_admin, &form, &hx).await;
+    assert!(r.body.contains("step-up-code"), "{}", r.body);
+    let step = [
+        ("csrf", admin_csrf.as_str()),
+        ("customer", id.as_str()),
+        ("fields", "national_id"),
+        ("purpose", "KYC check for contract 88"),
+    ];
+    let mut wrong = step.to_vec();
+    wrong.push(("code", "000000"));
+    let w = admin.post_with("/step-up", &wrong, &hx).await;
+    assert!(w.body.contains("id=\"step-up-error\"") && !w.body.contains("11010519491231002X"));
+    let code = totp_now(&t, &secret, 0);
+    let mut right = step.to_vec();
+    right.push(("code", &code));
+    let done = admin.post_with("/step-up", &right, &hx).await;
+    assert_eq!(done.header("cache-control"), "no-store");
+    assert!(done.body.contains(">11010519491231002X</dd>"), "{}", done.body);
+}
+
+#[tokio::test]
+async fn my_sessions_can_be_ended_and_my_password_changed() {
+    let (t, mut b, csrf) = signed_in().await;
+    let mut other = Browser::new(&t);
+    let other_csrf = other.sign_in(&t.admin_email).await;
+    let me = b.get("/me").await;
+    // This browser, the other one and the harness's API sign-in.
+    assert_eq!(me.body.matches("This device").count(), 1);
+    let others: Vec<String> = me
+        .body
+        .split("<tr>")
+        .filter(|r| r.contains("Sign out there"))
+        .map(|row| {
+            let i = row.find("action=\"/me/sessions/").expect("action") + 8;
+            row[i..].split('"').next().expect("action").to_string()
+        })
+        .collect();
+    assert_eq!(others.len(), 2, "{}", me.body);
+    assert_eq!(b.post(&others[0], &[]).await.status, 403, "CSRF");
+    for action in &others {
+        let r = b.post(action, &[("csrf", &csrf)]).await;
+        assert_eq!(r.location(), "/me?notice=session-ended#sessions");
+    }
+    assert_eq!(other.get("/customers").await.location(), "/login", "the other browser is signed out");
+    let _ = other_csrf;
+    // Password: inline errors, then a change that keeps this session.
+    let weak = b
+        .post("/me/password", &[("csrf", &csrf), ("current", TEST_PASSWORD), ("new", "short"), ("confirm", "short")])
+        .await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.body.contains("id=\"pw-new-error\""));
+    let bad = b
+        .post(
+            "/me/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "wrong one"),
+                ("new", "a much longer pass"),
+                ("confirm", "a much longer pass"),
+            ],
+        )
+        .await;
+    assert!(bad.body.contains("id=\"pw-current-error\""));
+    let ok = b
+        .post(
+            "/me/password",
+            &[
+                ("csrf", &csrf),
+                ("current", TEST_PASSWORD),
+                ("new", "a much longer pass"),
+                ("confirm", "a much longer pass"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location(), "/me?notice=password-changed");
+    assert_eq!(b.get("/customers").await.status, 200, "this session stays");
+    // API tokens: created once, shown once, revoked.
+    let tok = b
+        .post(
+            "/me/tokens",
+            &[("csrf", &csrf), ("name", "CI export"), ("scopes", "customer.read"), ("expires_days", "30")],
+        )
+        .await;
+    assert_eq!(tok.status, 200, "{}", tok.body);
+    let secret = text_of(&tok.body, "new-token");
+    assert!(secret.starts_with("ct_"));
+    assert_eq!(t.request("GET", "/api/v1/customers", Some(&secret), None).await.status, 200);
+    let page = b.get("/me").await;
+    assert!(!page.body.contains(&secret), "shown once");
+    let i = page.body.find("action=\"/me/tokens/").expect("revoke form") + 8;
+    let action = page.body[i..].split('"').next().expect("action").to_string();
+    assert_eq!(b.post(&action, &[("csrf", &csrf)]).await.location(), "/me?notice=token-revoked#tokens");
+    assert_eq!(t.request("GET", "/api/v1/customers", Some(&secret), None).await.status, 401);
+}
+
+#[tokio::test]
+async fn admin_pages_are_for_admins_and_use_the_same_rules() {
+    let (t, mut admin, csrf) = signed_in().await;
+    t.add_user("rep@test.example", "sales_rep").await;
+    let mut rep = Browser::new(&t);
+    let rep_csrf = rep.sign_in("rep@test.example").await;
+    let list = rep.get("/customers").await;
+    assert!(!list.body.contains("/admin/users") && !list.body.contains("/admin/roles"), "no admin links");
+    assert!(list.body.contains("href=\"/me\""));
+    for path in ["/admin/users", "/admin/roles", "/admin/teams"] {
+        assert_eq!(rep.get(path).await.status, 403, "{path}");
+    }
+    let add = [
+        ("csrf", rep_csrf.as_str()),
+        ("email", "x@test.example"),
+        ("role", "admin"),
+        ("password", "long enough password"),
+    ];
+    assert_eq!(rep.post("/admin/users", &add).await.status, 403);
+    assert_eq!(rep.post("/admin/teams", &[("csrf", &rep_csrf), ("name", "Rogue")]).await.status, 403);
+
+    let users = admin.get("/admin/users").await;
+    assert_eq!(users.status, 200);
+    assert!(users.body.contains("href=\"/admin/roles\"") && users.body.contains("rep@test.example"));
+    let bad = admin
+        .post("/admin/users", &[("csrf", &csrf), ("email", "nope"), ("role", "support"), ("password", "short")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"new-email-error\"") && bad.body.contains("id=\"new-password-error\""));
+    let ok = admin
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "new@test.example"),
+                ("display_name", "王芳"),
+                ("role", "support"),
+                ("password", "long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location(), "/admin/users");
+    assert!(admin.get("/admin/users").await.body.contains("王芳"));
+    // Teams.
+    assert_eq!(admin.post("/admin/teams", &[("csrf", &csrf), ("name", "华东销售")]).await.location(), "/admin/teams");
+    assert!(admin.get("/admin/teams").await.body.contains("华东销售"));
+    // Role changes need step-up: the page asks for the code.
+    let roles = admin.get("/admin/roles").await;
+    assert!(roles.body.contains("name=\"permissions\" value=\"customer.read\" checked"));
+    let r = admin
+        .post(
+            "/admin/roles/support",
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("scope", "all"),
+                ("confidential", "masked"),
+                ("restricted", "hidden"),
+                ("permissions", "customer.read"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("Confirm it is you") && r.body.contains("Set it up in your profile first"), "{}", r.body);
+    // Once an authenticator is set up, the same page asks for its code and returns to the roles.
+    let secret = enrol(&t, &mut admin, &csrf).await;
+    t.clock.advance(std::time::Duration::from_secs(6 * 60));
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", "1"),
+        ("scope", "all"),
+        ("confidential", "masked"),
+        ("restricted", "hidden"),
+        ("permissions", "customer.read"),
+    ];
+    let r = admin.post("/admin/roles/support", &form).await;
+    assert!(r.body.contains("action=\"/step-up\"") && r.body.contains("name=\"back\" value=\"/admin/roles\""));
+    let code = totp_now(&t, &secret, 0);
+    let s = admin.post("/step-up", &[("csrf", &csrf), ("code", &code), ("back", "/admin/roles")]).await;
+    assert_eq!((s.status, s.location().as_str()), (303, "/admin/roles"));
+    let saved = admin.post("/admin/roles/support", &form).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("The role was saved."));
+}
+
+#[tokio::test]
+async fn every_new_form_needs_the_csrf_token() {
+    let (_t, mut b, _csrf) = signed_in().await;
+    let id = "0190aaaa-0000-7000-8000-000000000000";
+    let paths = [
+        "/login/mfa".to_string(),
+        "/login/enrol".into(),
+        "/step-up".into(),
+        format!("/customers/{id}/reveal"),
+        "/me/password".into(),
+        "/me/mfa".into(),
+        "/me/mfa/confirm".into(),
+        "/me/mfa/disable".into(),
+        "/me/mfa/recovery-codes".into(),
+        format!("/me/sessions/{id}/revoke"),
+        "/me/tokens".into(),
+        format!("/me/tokens/{id}/revoke"),
+        "/admin/users".into(),
+        format!("/admin/users/{id}"),
+        format!("/admin/users/{id}/revoke"),
+        "/admin/roles/support".into(),
+        "/admin/teams".into(),
+        format!("/admin/teams/{id}/manager"),
+    ];
+    for p in &paths {
+        let r = b.post(p, &[("code", "123456"), ("name", "x")]).await;
+        assert_eq!(r.status, 403, "{p}");
+        assert!(r.body.contains("Request refused"), "{p}");
+    }
+    assert!(b.get("/customers").await.status == 200, "still signed in");
 }

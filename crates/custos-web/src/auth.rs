@@ -18,7 +18,11 @@ pub const SESSION_COOKIE: &str = "custos_session";
 pub fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>) -> ClientInfo {
     let ua =
         headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect::<String>());
-    ClientInfo { ip: peer.map(|p| p.ip().to_string()), user_agent: ua }
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().filter(|c| c.is_ascii_graphic()).take(64).collect::<String>());
+    ClientInfo { ip: peer.map(|p| p.ip().to_string()), user_agent: ua, request_id }
 }
 
 /// The token a request presents, and whether it came from the cookie.

@@ -457,6 +457,19 @@ impl WriteTx {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Serialises read-modify-write of a throttle key across processes until the transaction
+    /// ends. PostgreSQL takes a transaction-scoped advisory lock on the key (READ COMMITTED
+    /// alone could lose a count); SQLite's writers are already serialised by BEGIN IMMEDIATE.
+    pub async fn lock_throttle(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7262637)) IS NULL AS locked")
+                .bind(key)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn get_throttle(&mut self, key: &str) -> Result<Option<ThrottleRow>, StoreError> {
         let row = sqlx::query("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = $1")
             .bind(key)

@@ -63,6 +63,12 @@ const ROUTES: &[(&str, &str, Need)] = &[
     ("post", "/api/v1/access-reviews", Perm(AccessReview)),
     ("get", "/api/v1/access-reviews/{id}", Perm(AccessReview)),
     ("post", "/api/v1/access-reviews/{id}/decisions", Perm(AccessReview)),
+    ("get", "/api/v1/audit/events", Perm(AuditRead)),
+    ("get", "/api/v1/audit/checkpoint", Perm(AuditRead)),
+    ("get", "/api/v1/audit/proof/inclusion", Perm(AuditRead)),
+    ("get", "/api/v1/audit/proof/consistency", Perm(AuditRead)),
+    ("get", "/api/v1/audit/impact/actor", Perm(AuditRead)),
+    ("get", "/api/v1/audit/impact/customers/{id}", Perm(AuditRead)),
     ("post", "/api/v1/auth/mfa", Public),
     ("post", "/api/v1/auth/mfa/totp", Authenticated),
     ("post", "/api/v1/auth/mfa/totp/confirm", Authenticated),
@@ -144,7 +150,13 @@ fn concrete(path: &str, f: &Fixture) -> String {
     } else {
         &f.customer
     };
-    path.replace("{id}", id).replace("{user_id}", &f.victim)
+    let query = match path {
+        "/api/v1/audit/proof/inclusion" => "?index=0&size=1".to_string(),
+        "/api/v1/audit/proof/consistency" => "?from=1&to=1".to_string(),
+        "/api/v1/audit/impact/actor" => format!("?actor={}", f.victim),
+        _ => String::new(),
+    };
+    path.replace("{id}", id).replace("{user_id}", &f.victim) + &query
 }
 
 fn allowed(role: Role, need: Need) -> bool {

@@ -2,6 +2,7 @@
 //! actor, and shapes the answer; none decides policy or touches storage.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod contacts;
 pub mod customers;

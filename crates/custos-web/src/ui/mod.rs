@@ -4,11 +4,15 @@
 //! style). Every handler calls the same custos-app use cases as the JSON API; this module makes
 //! no policy decisions and never answers with problem+json (that is the API's format).
 
+pub mod admin;
 pub mod assets;
 pub mod csrf;
 pub mod forms;
 pub mod i18n;
 pub mod pages;
+pub mod profile;
+pub mod reveal;
+pub mod signin;
 mod view;
 
 use crate::WebState;
@@ -35,6 +39,10 @@ pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'se
 /// is harmless, but it is HttpOnly anyway since only the server reads it.
 pub const LANG_COOKIE: &str = "custos_lang";
 
+/// Cookie holding a sign-in that waits for its second factor (HttpOnly, SameSite=Strict,
+/// five minutes); it opens only the code and enrolment pages.
+pub const PENDING_COOKIE: &str = "custos_pending";
+
 /// The page routes, merged into `crate::router`.
 pub fn router() -> Router<WebState> {
     Router::new()
@@ -47,6 +55,26 @@ pub fn router() -> Router<WebState> {
         .route("/customers/{id}", get(pages::customer))
         .route("/customers/{id}/edit", get(pages::edit_customer).post(pages::update_customer))
         .route("/customers/{id}/contacts", post(pages::add_contact))
+        .route("/customers/{id}/reveal", post(reveal::reveal))
+        .route("/step-up", post(reveal::step_up))
+        .route("/login/mfa", get(signin::mfa_page).post(signin::mfa_submit))
+        .route("/login/enrol", get(signin::enrol_page).post(signin::enrol_confirm))
+        .route("/me", get(profile::page))
+        .route("/me/password", post(profile::change_password))
+        .route("/me/mfa", post(profile::begin_mfa))
+        .route("/me/mfa/confirm", post(profile::confirm_mfa))
+        .route("/me/mfa/disable", post(profile::disable_mfa))
+        .route("/me/mfa/recovery-codes", post(profile::recovery_codes))
+        .route("/me/sessions/{id}/revoke", post(profile::revoke_session))
+        .route("/me/tokens", post(profile::create_token))
+        .route("/me/tokens/{id}/revoke", post(profile::revoke_token))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}", post(admin::update_user))
+        .route("/admin/users/{id}/revoke", post(admin::revoke_access))
+        .route("/admin/roles", get(admin::roles))
+        .route("/admin/roles/{id}", post(admin::update_role))
+        .route("/admin/teams", get(admin::teams).post(admin::create_team))
+        .route("/admin/teams/{id}/manager", post(admin::set_manager))
         .layer(from_fn(require_csrf))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -166,6 +194,10 @@ async fn require_csrf(req: Request, next: Next) -> Response {
     }
     let mut expected = Vec::new();
     if let Some(s) = cookie(req.headers(), SESSION_COOKIE).filter(|s| !s.is_empty()) {
+        expected.push(csrf::session_token(s));
+    }
+    // The second-factor pages of a pending sign-in use a token bound to the pending session.
+    if let Some(s) = cookie(req.headers(), PENDING_COOKIE).filter(|s| !s.is_empty()) {
         expected.push(csrf::session_token(s));
     }
     if let Some(p) = cookie(req.headers(), csrf::PRELOGIN_COOKIE).filter(|p| csrf::is_well_formed(p)) {

@@ -5,11 +5,12 @@
 
 use super::forms::{ContactForm, CustomerForm, field_messages};
 use super::i18n::{self, Locale};
+use super::reveal::RevealState;
 use super::view::{
     ContactView, CustomerFormPage, CustomerPage, CustomersPage, CustomersResults, Detail, Layout, ListView, LoginPage,
     Opt, Row, error_page, render, status_page,
 };
-use super::{LANG_COOKIE, NoViewer, Viewer, csrf, is_htmx, locale_of, see_other, set_cookie};
+use super::{LANG_COOKIE, NoViewer, PENDING_COOKIE, Viewer, csrf, is_htmx, locale_of, see_other, set_cookie};
 use crate::WebState;
 use crate::auth::{SESSION_COOKIE, client_info};
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -17,10 +18,10 @@ use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use custos_app::AppError;
-use custos_app::auth::{LoginStatus, SessionKind};
+use custos_app::auth::{LoginStatus, PENDING_MFA_LIFETIME, SessionKind};
 use custos_app::customers::CustomerQuery;
 use custos_app::views::{ContactOut, CustomerOut};
-use custos_domain::LifecycleStatus;
+use custos_domain::{LifecycleStatus, Permission};
 use fluent_bundle::FluentValue;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -29,16 +30,30 @@ use std::net::SocketAddr;
 /// Customers per page of the list.
 pub const PAGE_SIZE: u32 = 25;
 
-fn bad_request(loc: Locale) -> Response {
+pub(super) fn bad_request(loc: Locale) -> Response {
     status_page(loc, StatusCode::BAD_REQUEST, "error-bad-request")
 }
 
 fn layout(v: &Viewer, title_key: &str, user: Option<String>) -> Layout {
-    Layout::new(v.loc, title_key, &v.csrf, user, "customers")
+    section_layout(v, title_key, user, "customers")
+}
+
+/// The chrome of a signed-in page in `section`, with the admin links the viewer's role allows.
+pub(super) fn section_layout(v: &Viewer, title_key: &str, user: Option<String>, section: &'static str) -> Layout {
+    let mut l = Layout::new(v.loc, title_key, &v.csrf, user, section);
+    l.nav_users = v.actor.grants(Permission::UserRead);
+    l.nav_roles = v.actor.grants(Permission::RoleManage);
+    l
+}
+
+/// The chrome of a signed-in page with the user's name in the header.
+pub(super) async fn chrome(s: &WebState, v: &Viewer, title_key: &str, section: &'static str) -> Layout {
+    let user = user_label(s, v).await;
+    section_layout(v, title_key, user, section)
 }
 
 /// Who is signed in, for the header (display name, else e-mail).
-async fn user_label(s: &WebState, v: &Viewer) -> Option<String> {
+pub(super) async fn user_label(s: &WebState, v: &Viewer) -> Option<String> {
     s.app.me(&v.actor).await.ok().map(|u| if u.display_name.trim().is_empty() { u.email } else { u.display_name })
 }
 
@@ -58,7 +73,13 @@ pub async fn login_page(State(s): State<WebState>, headers: HeaderMap, viewer: R
     login_form(&s, &headers, String::new(), None, StatusCode::OK)
 }
 
-fn login_form(s: &WebState, headers: &HeaderMap, email: String, error: Option<String>, status: StatusCode) -> Response {
+pub(super) fn login_form(
+    s: &WebState,
+    headers: &HeaderMap,
+    email: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let loc = locale_of(headers);
     let existing = super::cookie(headers, csrf::PRELOGIN_COOKIE).filter(|t| csrf::is_well_formed(t));
     let (token, fresh) = match existing {
@@ -96,20 +117,16 @@ pub async fn login(
     let client = client_info(&headers, Some(peer));
     match s.app.login(&f.email, &f.password, SessionKind::Cookie, &client).await {
         Ok(r) if r.status != LoginStatus::Ok => {
-            // The second-factor step belongs to the access-control pages; until they exist the
-            // pending session is not handed to the browser and simply expires.
-            let email: String = f.email.chars().take(254).collect();
-            let msg = i18n::t(loc, "login-needs-mfa");
-            login_form(&s, &headers, email, Some(msg), StatusCode::UNAUTHORIZED)
-        }
-        Ok(r) => {
-            let max_age = i64::try_from(s.app.config().session_absolute.as_secs()).unwrap_or(i64::MAX);
-            let mut res = see_other(&HeaderMap::new(), "/customers");
-            let h = res.headers_mut();
-            h.append(header::SET_COOKIE, set_cookie(s.config.secure_cookies, SESSION_COOKIE, &r.token, max_age));
-            h.append(header::SET_COOKIE, set_cookie(s.config.secure_cookies, csrf::PRELOGIN_COOKIE, "", 0));
+            // The password was right; the pending session (good only for the second factor,
+            // for a few minutes) goes into its own short-lived cookie.
+            let next = if r.status == LoginStatus::MfaRequired { "/login/mfa" } else { "/login/enrol" };
+            let max_age = i64::try_from(PENDING_MFA_LIFETIME.as_secs()).unwrap_or(300);
+            let mut res = see_other(&HeaderMap::new(), next);
+            res.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(s.config.secure_cookies, PENDING_COOKIE, &r.token, max_age));
             res
         }
+        Ok(r) => super::signin::signed_in(&s, &headers, &r, "/customers").await,
         Err(AppError::InvalidCredentials) => {
             tracing::info!("sign-in failed");
             let email: String = f.email.chars().take(254).collect();
@@ -145,7 +162,7 @@ pub struct LanguageForm {
 
 /// A local path to return to: starts with one `/`, no scheme, no backslash, no control
 /// characters, bounded; anything else goes to `/`.
-fn safe_back(back: &str) -> &str {
+pub(super) fn safe_back(back: &str) -> &str {
     let ok = back.starts_with('/')
         && !back.starts_with("//")
         && back.len() <= 2000
@@ -357,12 +374,12 @@ pub async fn create_customer(
 }
 
 fn detail(label: String, value: Option<String>, multiline: bool) -> Option<Detail> {
-    value.filter(|v| !v.is_empty()).map(|value| Detail { label, value, multiline })
+    value.filter(|v| !v.is_empty()).map(|value| Detail { label, value, multiline, field: "", masked: false })
 }
 
 /// A birthday as the reader sees it: a full ISO date is formatted for the locale; a masked
 /// one (`1990-**-**`) is shown as it is.
-fn birthday(loc: Locale, v: &Option<String>) -> Option<String> {
+pub(super) fn birthday(loc: Locale, v: &Option<String>) -> Option<String> {
     let v = v.as_deref()?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Some(time::Date::parse(v, fmt).map_or_else(|_| v.to_string(), |d| i18n::format_date(loc, d)))
@@ -383,12 +400,15 @@ fn contact_view(loc: Locale, d: &ContactOut) -> ContactView {
     ContactView { name: d.name.clone(), title: d.title.clone().unwrap_or_default(), details }
 }
 
-async fn customer_page(
+/// The customer page; `reveal` says what the reveal panel shows and which plain values a
+/// reveal just returned (they replace the masks on this one response only).
+pub(super) async fn customer_page(
     s: &WebState,
     v: &Viewer,
     id: &str,
     contact_form: &ContactForm,
     contact_errors: &BTreeMap<String, String>,
+    reveal: Option<RevealState>,
     status: StatusCode,
 ) -> Response {
     let loc = v.loc;
@@ -402,18 +422,30 @@ async fn customer_page(
     };
     let d = &c;
     let f = |k: &str| i18n::t(loc, &format!("field-{k}"));
+    let revealable = super::reveal::revealable(v, &c);
+    let reveal = reveal.unwrap_or_else(|| RevealState::fresh(loc, &revealable));
+    let sensitive = |k: &'static str, value: Option<String>, multiline: bool| {
+        let masked = c.redactions.masked.contains(&k);
+        let value = match reveal.revealed.get(k) {
+            Some(plain) => plain.clone().or_else(|| Some(i18n::t(loc, "reveal-empty"))),
+            None if k == "birthday" && !masked => birthday(loc, &value),
+            None => value,
+        };
+        let masked = masked && !reveal.revealed.contains_key(k);
+        value.filter(|v| !v.is_empty()).map(|value| Detail { label: f(k), value, multiline, field: k, masked })
+    };
     let details = [
         detail(f("industry"), d.industry.clone(), false),
         detail(f("tier"), d.tier.clone(), false),
         detail(f("source"), d.source.clone(), false),
-        detail(f("email"), d.email.clone(), false),
-        detail(f("mobile"), d.mobile.clone(), false),
-        detail(f("phone"), d.phone.clone(), false),
-        detail(f("address"), d.address.clone(), true),
-        detail(f("birthday"), birthday(loc, &d.birthday), false),
-        detail(f("national_id"), d.national_id.clone(), false),
-        detail(f("bank_account"), d.bank_account.clone(), false),
-        detail(f("notes"), d.notes.clone(), true),
+        sensitive("email", d.email.clone(), false),
+        sensitive("mobile", d.mobile.clone(), false),
+        sensitive("phone", d.phone.clone(), false),
+        sensitive("address", d.address.clone(), true),
+        sensitive("birthday", d.birthday.clone(), false),
+        sensitive("national_id", d.national_id.clone(), false),
+        sensitive("bank_account", d.bank_account.clone(), false),
+        sensitive("notes", d.notes.clone(), true),
     ]
     .into_iter()
     .flatten()
@@ -441,6 +473,7 @@ async fn customer_page(
         meta,
         contacts: contacts.iter().map(|ct| contact_view(loc, ct)).collect(),
         contact_form: contact_form.view(loc, contact_errors),
+        panel: reveal.panel,
         id,
         l,
     };
@@ -449,7 +482,7 @@ async fn customer_page(
 
 /// `GET /customers/{id}`: the customer, its contacts and a form to add one.
 pub async fn customer(State(s): State<WebState>, viewer: Viewer, Path(id): Path<String>) -> Response {
-    customer_page(&s, &viewer, &id, &ContactForm::default(), &BTreeMap::new(), StatusCode::OK).await
+    customer_page(&s, &viewer, &id, &ContactForm::default(), &BTreeMap::new(), None, StatusCode::OK).await
 }
 
 /// `GET /customers/{id}/edit`.
@@ -504,7 +537,7 @@ pub async fn add_contact(
         Ok(_) => see_other(&HeaderMap::new(), &format!("/customers/{id}#contacts")),
         Err(AppError::Invalid(fe)) => {
             let errs = field_messages(viewer.loc, &fe);
-            customer_page(&s, &viewer, &id, &f, &errs, StatusCode::UNPROCESSABLE_ENTITY).await
+            customer_page(&s, &viewer, &id, &f, &errs, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error_page(viewer.loc, &e),
     }

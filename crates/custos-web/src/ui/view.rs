@@ -23,11 +23,24 @@ pub struct Layout {
     pub section: &'static str,
     /// Where the language switch returns to (a local path).
     pub back: String,
+    /// Show the admin links for users and teams (the viewer holds user.read).
+    pub nav_users: bool,
+    /// Show the admin link for roles (the viewer holds role.manage).
+    pub nav_roles: bool,
 }
 
 impl Layout {
     pub fn new(loc: Locale, title_key: &str, csrf: &str, user: Option<String>, section: &'static str) -> Layout {
-        Layout { loc, title: i18n::t(loc, title_key), csrf: csrf.to_string(), user, section, back: "/".into() }
+        Layout {
+            loc,
+            title: i18n::t(loc, title_key),
+            csrf: csrf.to_string(),
+            user,
+            section,
+            back: "/".into(),
+            nav_users: false,
+            nav_roles: false,
+        }
     }
 
     pub fn back(mut self, path: impl Into<String>) -> Layout {
@@ -170,6 +183,10 @@ pub struct Detail {
     pub label: String,
     pub value: String,
     pub multiline: bool,
+    /// The field name of a sensitive field (its `<dd>` gets the id `f-{field}`), else empty.
+    pub field: &'static str,
+    /// Shown masked (a reveal may replace it).
+    pub masked: bool,
 }
 
 /// A contact as shown on the customer page.
@@ -193,6 +210,8 @@ pub struct CustomerPage {
     pub meta: String,
     pub contacts: Vec<ContactView>,
     pub contact_form: FormView,
+    /// The reveal panel (empty when nothing is revealable).
+    pub panel: super::reveal::Panel,
 }
 
 #[derive(Template)]
@@ -254,12 +273,42 @@ pub fn error_page(loc: Locale, e: &AppError) -> Response {
             tracing::error!(detail = %detail, "internal error on a page");
             (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
         }
-        // Anything newer (e.g. step-up for MFA, whose pages come later) is refused plainly.
-        _ => (StatusCode::FORBIDDEN, "error-forbidden"),
+        AppError::StepUpRequired => (StatusCode::FORBIDDEN, "error-step-up"),
     };
     let mut r = status_page(loc, status, key);
     if status == StatusCode::SERVICE_UNAVAILABLE {
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     r
+}
+
+/// Standard base64 (RFC 4648, with padding), for `data:` URIs of server-rendered images.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases =
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")];
+        for (plain, enc) in cases {
+            assert_eq!(super::base64(plain.as_bytes()), enc);
+        }
+        assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
+    }
 }
