@@ -39,6 +39,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_audit.sql"),
         postgres: include_str!("../migrations/postgres/0005_audit.sql"),
     },
+    Migration {
+        version: 6,
+        name: "audit_subject_index",
+        sqlite: include_str!("../migrations/sqlite/0006_audit_subject_index.sql"),
+        postgres: include_str!("../migrations/postgres/0006_audit_subject_index.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (
