@@ -1,6 +1,7 @@
 //! Administration of accounts: changing a user's role, team or status (privilege changes end
 //! their sessions), offboarding, team managers, and one's own API tokens.
 
+use crate::audit::Ev;
 use crate::auth::user_from_row;
 use crate::{Actor, App, AppError};
 use custos_domain::text::{self, NAME};
@@ -116,6 +117,16 @@ impl App {
                 tx.revoke_user_tokens(&row.id, now).await?;
             }
         }
+        let mut changed = Vec::new();
+        for (name, old, new) in [("role", &before.0, &row.role), ("status", &before.2, &row.status)] {
+            if old != new {
+                changed.push(name);
+            }
+        }
+        if before.1 != row.team_id {
+            changed.push("team_id");
+        }
+        self.audit(&mut tx, actor, Ev::new("user.update", "user").record(&row.id).fields(&changed)).await?;
         tx.commit().await?;
         user_from_row(&row)
     }
@@ -130,6 +141,7 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         let sessions = tx.revoke_user_sessions(user_id, None, now).await?;
         let tokens = tx.revoke_user_tokens(user_id, now).await?;
+        self.audit(&mut tx, actor, Ev::new("user.revoke_access", "user").record(user_id)).await?;
         tx.commit().await?;
         Ok((sessions, tokens))
     }
@@ -169,6 +181,7 @@ impl App {
             }
         }
         tx.set_team_manager(team_id, manager).await?;
+        self.audit(&mut tx, actor, Ev::new("team.update", "team").record(team_id).fields(&["manager_id"])).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -184,6 +197,9 @@ impl App {
         let user = actor.user_id().ok_or(AppError::NotFound("user"))?;
         let mut tx = self.store.begin_write().await?;
         let done = tx.revoke_user_token(&user.to_string(), id, self.now_micros()).await?;
+        if done {
+            self.audit(&mut tx, actor, Ev::new("token.revoke", "api_token").record(id)).await?;
+        }
         tx.commit().await?;
         if done { Ok(()) } else { Err(AppError::NotFound("token")) }
     }

@@ -302,6 +302,7 @@ impl App {
         if let Credential::Session { id, .. } = &actor.credential {
             let mut tx = self.store.begin_write().await?;
             tx.revoke_session(&id.to_string(), self.now_micros()).await?;
+            self.audit(&mut tx, actor, crate::audit::Ev::new("auth.logout", "session").record(id)).await?;
             tx.commit().await?;
         }
         Ok(())

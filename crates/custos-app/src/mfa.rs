@@ -175,6 +175,7 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         tx.put_totp(&TotpRow { user_id: user_id.clone(), secret_ct, enabled_at: None, last_step: 0, created_at: now })
             .await?;
+        self.audit_mfa(&mut tx, caller, "mfa.totp.begin").await?;
         tx.commit().await?;
         let otpauth_uri = totp::otpauth_uri(ISSUER, &user.email, &secret_b32);
         let qr_svg = render_qr(&otpauth_uri)?;
@@ -226,6 +227,7 @@ impl App {
             }
             MfaCaller::Pending(p) => Some(self.finish_sign_in(&mut tx, p, &attempt).await?),
         };
+        self.audit_mfa(&mut tx, caller, "mfa.totp.confirm").await?;
         tx.commit().await?;
         Ok(TotpConfirmation { recovery_codes: codes.iter().map(|c| c.to_string()).collect(), sign_in })
     }
@@ -274,6 +276,7 @@ impl App {
         let now = self.now_micros();
         tx.set_session_mfa(&session_id, crate::auth::SESSION_ACTIVE, now).await?;
         self.throttle_clear(&mut tx, &attempt).await?;
+        self.audit(&mut tx, actor, crate::audit::Ev::new("mfa.step_up", "session").record(&session_id)).await?;
         tx.commit().await?;
         Ok(from_micros(now)? + STEP_UP_WINDOW)
     }
@@ -284,6 +287,7 @@ impl App {
         self.require_step_up(actor)?;
         let mut tx = self.store.begin_write().await?;
         tx.delete_totp(&user_id).await?;
+        self.audit(&mut tx, actor, crate::audit::Ev::new("mfa.totp.disable", "user").record(&user_id)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -301,6 +305,8 @@ impl App {
             codes.iter().filter_map(|c| totp::recovery_code_digest(&user_id, c)).map(|d| d.to_vec()).collect();
         let mut tx = self.store.begin_write().await?;
         tx.replace_recovery_codes(&user_id, &digests).await?;
+        self.audit(&mut tx, actor, crate::audit::Ev::new("mfa.recovery_codes.regenerate", "user").record(&user_id))
+            .await?;
         tx.commit().await?;
         Ok(codes.iter().map(|c| c.to_string()).collect())
     }
@@ -368,6 +374,7 @@ impl App {
         tx.insert_session(&row).await?;
         tx.record_login(&p.user_id, now).await?;
         self.throttle_clear(tx, attempt).await?;
+        self.audit_sign_in(tx, &p.user_id, &row.id, &p.client, "auth.login.mfa").await?;
         let user = tx.get_user(&p.user_id).await?.ok_or(AppError::Unauthenticated)?;
         Ok(LoginResult {
             token,
@@ -377,5 +384,16 @@ impl App {
             status: LoginStatus::Ok,
             kind: p.kind,
         })
+    }
+
+    /// Records an MFA event for a signed-in user or a sign-in in progress.
+    async fn audit_mfa(&self, tx: &mut WriteTx, caller: &MfaCaller, action: &str) -> Result<(), AppError> {
+        match caller {
+            MfaCaller::Active(actor) => {
+                let (user_id, _) = session_user(actor)?;
+                self.audit(tx, actor, crate::audit::Ev::new(action, "user").record(user_id)).await
+            }
+            MfaCaller::Pending(p) => self.audit_sign_in(tx, &p.user_id, &p.session_id, &p.client, action).await,
+        }
     }
 }

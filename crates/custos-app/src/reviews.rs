@@ -3,6 +3,7 @@
 //! per user (certify, or revoke: the account is disabled and its sessions and tokens end).
 
 use crate::accounts::{TokenInfo, token_info};
+use crate::audit::Ev;
 use crate::{Actor, App, AppError};
 use custos_domain::{Permission, Role};
 use custos_store::{ReviewItemRow, ReviewRow};
@@ -87,6 +88,7 @@ impl App {
         };
         let mut tx = self.store.begin_write().await?;
         tx.insert_review(&row, &users).await?;
+        self.audit(&mut tx, actor, Ev::new("access_review.create", "access_review").record(&row.id)).await?;
         tx.commit().await?;
         self.get_review(actor, &row.id).await
     }
@@ -157,6 +159,8 @@ impl App {
             tx.revoke_user_tokens(user_id, now).await?;
         }
         tx.close_review_if_done(review_id, now).await?;
+        let ev = Ev::new(&format!("access_review.{decision}"), "user").record(user_id).ids(vec![review_id.to_string()]);
+        self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         self.get_review(actor, review_id).await
     }

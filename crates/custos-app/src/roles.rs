@@ -1,6 +1,7 @@
 //! Roles by duty as stored and edited: seeding the defaults, reading a role's settings, and
 //! the admin use cases that change them (with step-up, and sessions of affected users ended).
 
+use crate::audit::Ev;
 use crate::{Actor, App, AppError};
 use custos_domain::{FieldErrors, FieldRight, Permission, Role, RoleSettings, Scope};
 use custos_store::RoleRow;
@@ -167,6 +168,20 @@ impl App {
             _ => None,
         };
         tx.revoke_role_sessions(role.as_str(), keep.as_deref(), now).await?;
+        let mut changed = Vec::new();
+        for (name, set) in [
+            ("permissions", c.permissions.is_some()),
+            ("scope", c.scope.is_some()),
+            ("confidential", c.confidential.is_some()),
+            ("restricted", c.restricted.is_some()),
+            ("require_mfa", c.require_mfa.is_some()),
+            ("ip_allow", c.ip_allow.is_some()),
+        ] {
+            if set {
+                changed.push(name);
+            }
+        }
+        self.audit(&mut tx, actor, Ev::new("role.update", "role").record(role.as_str()).fields(&changed)).await?;
         tx.commit().await?;
         Ok(RoleView { settings: s, version: new_row.version })
     }

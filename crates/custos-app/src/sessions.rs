@@ -2,6 +2,7 @@
 //! caller's) and ending one. It never returns a session token or its digest, and never
 //! touches another user's sessions.
 
+use crate::audit::Ev;
 use crate::convert::{from_micros, parse_id};
 use crate::{Actor, App, AppError, Credential};
 use custos_domain::SessionId;
@@ -58,6 +59,9 @@ impl App {
         let id: SessionId = id.parse().map_err(|_| AppError::NotFound("session"))?;
         let mut tx = self.store.begin_write().await?;
         let done = tx.revoke_user_session(&user_id.to_string(), &id.to_string(), self.now_micros()).await?;
+        if done {
+            self.audit(&mut tx, actor, Ev::new("session.revoke", "session").record(id)).await?;
+        }
         tx.commit().await?;
         if done { Ok(()) } else { Err(AppError::NotFound("session")) }
     }

@@ -1,5 +1,6 @@
 //! Staff accounts, teams and API tokens: creation and listing, authorised like everything else.
 
+use crate::audit::Ev;
 use crate::auth::{API_TOKEN_PREFIX, user_from_row};
 use crate::{Actor, App, AppError};
 use custos_crypto::{password, token};
@@ -92,6 +93,7 @@ impl App {
             }
             other => other.into(),
         })?;
+        self.audit(&mut tx, actor, Ev::new("user.create", "user").record(&row.id).fields(&["role"])).await?;
         tx.commit().await?;
         user_from_row(&row)
     }
@@ -114,6 +116,7 @@ impl App {
                 other => other.into(),
             },
         )?;
+        self.audit(&mut tx, actor, Ev::new("team.create", "team").record(id)).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -169,6 +172,8 @@ impl App {
         };
         let mut tx = self.store.begin_write().await?;
         tx.insert_api_token(&row).await?;
+        let scope_list: Vec<String> = row.scopes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        self.audit(&mut tx, actor, Ev::new("token.issue", "api_token").record(id).fields(&scope_list)).await?;
         tx.commit().await?;
         Ok(IssuedToken { id, token: secret, expires_at: req.expires_at })
     }
