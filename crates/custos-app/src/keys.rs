@@ -17,7 +17,6 @@ use crate::vault::{CACHE_TTL, wrap_aad};
 use custos_crypto::{CryptoError, KeyRing, KeySource, SecureRandom};
 use custos_domain::Clock;
 use custos_store::{KekVersionRow, KeyStore, RotationRow};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Tunables of a rotation.
@@ -240,9 +239,4 @@ pub async fn retire(
         keystore.retire_version(i64::from(*v), micros(clock)).await?;
     }
     Ok(s.retirable)
-}
-
-/// Loads the ring (for callers that only need to check the provider works).
-pub fn load_ring(source: &dyn KeySource) -> Result<Arc<dyn KeyRing>, AppError> {
-    source.load().map_err(|e| key_err("cannot load the master key", e))
 }

@@ -24,6 +24,10 @@ pub struct Config {
     pub session_bind_ip: bool,
     /// Sign-in throttling limits.
     pub throttle: custos_app::ThrottleConfig,
+    /// Audit checkpoint interval and log origin.
+    pub audit: custos_app::audit::AuditConfig,
+    /// SIEM sinks (`[[siem]]` tables), run by `serve`.
+    pub siem: Vec<crate::siem::SinkConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +52,10 @@ struct FileConfig {
     login_lock_after: Option<u32>,
     login_lock_minutes: Option<u64>,
     login_per_ip_per_minute: Option<u32>,
+    audit_checkpoint_every_events: Option<u64>,
+    audit_checkpoint_every_seconds: Option<u64>,
+    audit_origin: Option<String>,
+    siem: Option<Vec<crate::siem::SinkFile>>,
 }
 
 /// A configuration problem, reported as one line.
@@ -75,6 +83,14 @@ fn positive(v: u64, name: &str, origin: &str) -> Result<u64, ConfigError> {
 
 fn positive32(v: u32, name: &str, origin: &str) -> Result<u32, ConfigError> {
     if v == 0 { Err(ConfigError(format!("{origin}: {name} must be at least 1"))) } else { Ok(v) }
+}
+
+/// A checkpoint origin must be usable as a signing key name (C2SP note): no spaces, no `+`.
+fn parse_origin(s: &str, origin: &str) -> Result<String, ConfigError> {
+    if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(ConfigError(format!("{origin}: audit_origin must be non-empty, without spaces or '+'")));
+    }
+    Ok(s.to_string())
 }
 
 fn env_number<T: std::str::FromStr>(v: &str, name: &str) -> Result<T, ConfigError> {
@@ -108,6 +124,8 @@ impl Config {
             key_store_url: None,
             session_bind_ip: false,
             throttle: custos_app::ThrottleConfig::default(),
+            audit: custos_app::audit::AuditConfig::default(),
+            siem: Vec::new(),
         };
         if let Some(dir) = data_dir {
             let path = dir.join("custos.toml");
@@ -146,6 +164,17 @@ impl Config {
                 if let Some(n) = f.login_per_ip_per_minute {
                     c.throttle.per_ip_per_minute = positive32(n, "login_per_ip_per_minute", &origin)?;
                 }
+                if let Some(n) = f.audit_checkpoint_every_events {
+                    c.audit.checkpoint_every_events = positive(n, "audit_checkpoint_every_events", &origin)?;
+                }
+                if let Some(s) = f.audit_checkpoint_every_seconds {
+                    c.audit.checkpoint_every =
+                        Duration::from_secs(positive(s, "audit_checkpoint_every_seconds", &origin)?);
+                }
+                if let Some(o) = f.audit_origin {
+                    c.audit.origin = parse_origin(&o, &origin)?;
+                }
+                c.siem = crate::siem::parse_sinks(f.siem.unwrap_or_default(), dir, &origin).map_err(ConfigError)?;
                 c.key_file = f.key_file.map(|k| if k.is_relative() { dir.join(k) } else { k });
             }
         }
@@ -191,6 +220,18 @@ impl Config {
         if let Some(n) = env("CUSTOS_LOGIN_PER_IP_PER_MINUTE") {
             let n = env_number(&n, "CUSTOS_LOGIN_PER_IP_PER_MINUTE")?;
             c.throttle.per_ip_per_minute = positive32(n, "CUSTOS_LOGIN_PER_IP_PER_MINUTE", "environment")?;
+        }
+        if let Some(n) = env("CUSTOS_AUDIT_CHECKPOINT_EVERY_EVENTS") {
+            let n = env_number(&n, "CUSTOS_AUDIT_CHECKPOINT_EVERY_EVENTS")?;
+            c.audit.checkpoint_every_events = positive(n, "CUSTOS_AUDIT_CHECKPOINT_EVERY_EVENTS", "environment")?;
+        }
+        if let Some(s) = env("CUSTOS_AUDIT_CHECKPOINT_EVERY_SECONDS") {
+            let s = env_number(&s, "CUSTOS_AUDIT_CHECKPOINT_EVERY_SECONDS")?;
+            c.audit.checkpoint_every =
+                Duration::from_secs(positive(s, "CUSTOS_AUDIT_CHECKPOINT_EVERY_SECONDS", "environment")?);
+        }
+        if let Some(o) = env("CUSTOS_AUDIT_ORIGIN") {
+            c.audit.origin = parse_origin(&o, "CUSTOS_AUDIT_ORIGIN")?;
         }
         if let Some(l) = listen {
             c.listen = parse_listen(l, "--listen")?;
@@ -248,6 +289,35 @@ mod tests {
         assert!(Config::load(Some(dir.path()), None, None, &bad).is_err());
         let bad = |k: &str| (k == "CUSTOS_SESSION_BIND_IP").then(|| "maybe".to_string());
         assert!(Config::load(Some(dir.path()), None, None, &bad).is_err());
+    }
+
+    #[test]
+    fn audit_settings_and_siem_sinks_are_configurable() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("custos.toml"),
+            "audit_checkpoint_every_events = 50\naudit_checkpoint_every_seconds = 2\naudit_origin = \"crm.example/audit\"\n\
+             [[siem]]\nkind = \"jsonl\"\npath = \"audit.jsonl\"\n[[siem]]\nkind = \"syslog-udp\"\naddress = \"127.0.0.1:514\"\nname = \"soc\"\n",
+        )
+        .unwrap();
+        let none = |_: &str| None;
+        let c = Config::load(Some(dir.path()), None, None, &none).unwrap();
+        assert_eq!((c.audit.checkpoint_every_events, c.audit.checkpoint_every), (50, Duration::from_secs(2)));
+        assert_eq!(c.audit.origin, "crm.example/audit");
+        assert_eq!(c.siem.len(), 2);
+        assert_eq!(c.siem[1].name, "soc");
+        let env = |k: &str| match k {
+            "CUSTOS_AUDIT_CHECKPOINT_EVERY_EVENTS" => Some("7".to_string()),
+            "CUSTOS_AUDIT_ORIGIN" => Some("other/log".to_string()),
+            _ => None,
+        };
+        let c = Config::load(Some(dir.path()), None, None, &env).unwrap();
+        assert_eq!((c.audit.checkpoint_every_events, c.audit.origin.as_str()), (7, "other/log"));
+        let bad = |k: &str| (k == "CUSTOS_AUDIT_ORIGIN").then(|| "has space".to_string());
+        assert!(Config::load(Some(dir.path()), None, None, &bad).is_err());
+        std::fs::write(dir.path().join("custos.toml"), "[[siem]]\nkind = \"syslog-tcp\"\n").unwrap();
+        let e = Config::load(Some(dir.path()), None, None, &none).unwrap_err().to_string();
+        assert!(e.contains("address") && !e.contains('\n'), "{e}");
     }
 
     #[test]

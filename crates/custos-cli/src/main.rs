@@ -10,6 +10,7 @@ mod hsm;
 mod keys;
 mod serve;
 mod setup;
+mod siem;
 mod tls;
 
 use clap::{Args, Parser, Subcommand};

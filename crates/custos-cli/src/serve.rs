@@ -51,14 +51,16 @@ pub async fn bind(cfg: &Config) -> Result<tokio::net::TcpListener, CliError> {
 
 /// Announces and serves `app` on `listener` until a shutdown signal (plain HTTP).
 pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> Result<(), CliError> {
-    serve_app_with(listener, app, None).await
+    serve_app_with(listener, app, None, &[]).await
 }
 
-/// Announces and serves `app` on `listener` until a shutdown signal, over TLS when given.
+/// Announces and serves `app` on `listener` until a shutdown signal, over TLS when given,
+/// forwarding audit events to the SIEM sinks `siem`.
 pub async fn serve_app_with(
     listener: tokio::net::TcpListener,
     app: App,
     tls: Option<Arc<ServerConfig>>,
+    siem: &[crate::siem::SinkConfig],
 ) -> Result<(), CliError> {
     let addr = listener.local_addr()?;
     let loopback = addr.ip().is_loopback();
@@ -68,6 +70,7 @@ pub async fn serve_app_with(
     let secure_cookies = !loopback || tls.is_some();
     let router = custos_web::router(app.clone(), WebConfig { secure_cookies });
     let audit_tasks = app.start_background();
+    let sinks = crate::siem::start(app.store(), siem);
     tracing::info!(%addr, tls = tls.is_some(), "listening");
     let result = match tls {
         Some(config) => {
@@ -81,6 +84,7 @@ pub async fn serve_app_with(
     };
     audit_tasks.stop();
     crate::audit::shutdown(&app).await;
+    sinks.stop().await;
     app.store().close().await;
     result.map_err(|e| CliError(format!("server error: {e}")))
 }
@@ -99,5 +103,5 @@ pub async fn run(cfg: Config, tls: TlsFiles) -> Result<(), CliError> {
     };
     let app = setup::open_app(&cfg).await?;
     let listener = bind(&cfg).await?;
-    serve_app_with(listener, app, tls).await
+    serve_app_with(listener, app, tls, &cfg.siem).await
 }

@@ -109,6 +109,7 @@ pub async fn open_app(cfg: &Config) -> Result<App, CliError> {
         session_absolute: cfg.session_absolute,
         session_bind_ip: cfg.session_bind_ip,
         throttle: cfg.throttle.clone(),
+        audit: cfg.audit.clone(),
         ..AppConfig::default()
     };
     let app = App::new(store, vault, clock, Arc::new(OsRandom), app_cfg);
