@@ -2,13 +2,38 @@
 //! Merkle tree from those leaves, in seq order, and checks every signed checkpoint (its
 //! signature with the public key only, its size and its root) and every stored subtree
 //! hash. It stops at the first bad entry and names it. It needs no private key, never
-//! writes, and never loads the whole log into memory (pages of `PAGE` events).
+//! writes, and never loads the whole log into memory (seq ranges of `PAGE` events, at most
+//! `AHEAD` of them read and leaf-hashed in parallel while the tree is built in order).
 
-use custos_audit::{Hash, TreeBuilder, Verifier};
+use custos_audit::{AuditEvent, Hash, TreeBuilder, Verifier};
 use custos_store::{AUDIT_CHUNK, AuditRecord, Store, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
-const PAGE: i64 = 20_000;
+const PAGE: i64 = 50_000;
+/// Ranges being read (and their leaves hashed) ahead of the one the tree is built from.
+const AHEAD: usize = 2;
+
+/// A page of records with the leaf hash recomputed from each decoded event.
+type Hashed = Vec<(AuditRecord, Option<Hash>)>;
+
+/// Reads events `from <= seq < to` (or, with `to == None`, the next `PAGE` from `from`)
+/// and recomputes their leaves, on a task of its own.
+fn fetch(store: &Store, from: i64, to: Option<i64>) -> tokio::task::JoinHandle<Result<Hashed, StoreError>> {
+    let store = store.clone();
+    tokio::spawn(async move {
+        let page = match to {
+            Some(to) => store.audit_range(from, to).await?,
+            None => store.audit_page(from, PAGE).await?,
+        };
+        Ok(page
+            .into_iter()
+            .map(|r| {
+                let leaf = r.event.as_ref().map(AuditEvent::leaf_hash);
+                (r, leaf)
+            })
+            .collect())
+    })
+}
 
 /// A log that verified.
 #[derive(Debug, Clone)]
@@ -57,62 +82,41 @@ pub async fn verify_log(store: &Store, verifier: &Verifier) -> Result<VerifyRepo
         return Err(fail(None, format!("an event with the invalid seq {s} was inserted")));
     }
 
-    let mut tree = TreeBuilder::new();
-    let mut chunk = TreeBuilder::new();
-    let mut next_cp = 0usize;
-    let mut prev_cp_size = 0u64;
-    let mut expected = 0u64;
-    let fetch = |from: i64| {
-        let store = store.clone();
-        tokio::spawn(async move { store.audit_page(from, PAGE).await })
-    };
-    let mut pending = fetch(0);
+    let mut st = Walk { tree: TreeBuilder::new(), chunk: TreeBuilder::new(), next_cp: 0, prev_cp_size: 0, expected: 0 };
+    // Full ranges up to the head, read ahead in parallel; after the first short range (or
+    // at the head) the rest is read from where the events stopped, whatever their seqs.
+    let mut queue: VecDeque<(i64, tokio::task::JoinHandle<Result<Hashed, StoreError>>)> = VecDeque::new();
+    let mut next_from = 0i64;
+    let mut ranges_done = false;
     loop {
-        let page: Vec<AuditRecord> =
-            pending.await.map_err(|e| fail(None, format!("reader task failed: {e}")))?.map_err(db)?;
-        let Some(last) = page.last() else { break };
-        pending = fetch(last.seq.saturating_add(1));
-        for r in &page {
-            let seq = u64::try_from(r.seq).map_err(|_| fail(None, format!("invalid seq {}", r.seq)))?;
-            if seq != expected {
-                return Err(fail(Some(expected), "missing: the event was deleted"));
+        while !ranges_done && queue.len() < AHEAD && next_from < head {
+            let to = next_from.saturating_add(PAGE).min(head);
+            queue.push_back((to - next_from, fetch(store, next_from, Some(to))));
+            next_from = to;
+        }
+        let (width, handle) = match queue.pop_front() {
+            Some(q) => q,
+            None => {
+                ranges_done = true;
+                let from = i64::try_from(st.expected).unwrap_or(i64::MAX);
+                (0, fetch(store, from, None))
             }
-            let e = r.event.as_ref().ok_or_else(|| fail(Some(seq), "a stored column does not decode: edited"))?;
-            let leaf = e.leaf_hash();
-            if leaf.as_slice() != r.leaf.as_slice() {
-                return Err(fail(Some(seq), "the event does not match its leaf hash: edited, inserted or reordered"));
-            }
-            tree.push(leaf);
-            chunk.push(leaf);
-            expected += 1;
-            if chunk.size() == AUDIT_CHUNK {
-                let idx = i64::try_from(expected / AUDIT_CHUNK - 1).unwrap_or(i64::MAX);
-                if let Some(h) = stored_chunks.get(&idx)
-                    && h.as_slice() != chunk.root().as_slice()
-                {
-                    return Err(fail(None, format!("stored subtree hash {idx} does not match the events")));
-                }
-                chunk = TreeBuilder::new();
-            }
-            while let Some(&(size, root)) = checkpoints.get(next_cp) {
-                if size != expected {
-                    break;
-                }
-                if tree.root() != root {
-                    return Err(fail(
-                        Some(prev_cp_size),
-                        format!(
-                            "checkpoint at size {size} does not match the events: an entry in seq {prev_cp_size}..{} was \
-                             edited together with its leaf hash, inserted or reordered",
-                            size - 1
-                        ),
-                    ));
-                }
-                prev_cp_size = size;
-                next_cp += 1;
+        };
+        let page = handle.await.map_err(|e| fail(None, format!("reader task failed: {e}")))?.map_err(db)?;
+        if ranges_done && page.is_empty() {
+            break;
+        }
+        if !ranges_done && (page.len() as i64) < width {
+            ranges_done = true;
+            for (_, h) in queue.drain(..) {
+                h.abort();
             }
         }
+        for (r, leaf) in &page {
+            st.push(r, leaf.as_ref(), &stored_chunks, &checkpoints)?;
+        }
     }
+    let Walk { tree, next_cp, expected, .. } = st;
     if let Some(&(size, _)) = checkpoints.get(next_cp) {
         return Err(fail(
             Some(expected),
@@ -130,4 +134,65 @@ pub async fn verify_log(store: &Store, verifier: &Verifier) -> Result<VerifyRepo
         return Err(fail(Some(head_u), format!("inserted: {} events beyond the log head {head_u}", expected - head_u)));
     }
     Ok(VerifyReport { events: expected, checkpoints: checkpoints.len(), root: tree.root() })
+}
+
+/// The verifier's position: the tree so far, the current chunk, the next checkpoint.
+struct Walk {
+    tree: TreeBuilder,
+    chunk: TreeBuilder,
+    next_cp: usize,
+    prev_cp_size: u64,
+    expected: u64,
+}
+
+impl Walk {
+    /// Checks one record (its seq, its recomputed leaf against the stored one) and adds it
+    /// to the tree, checking every chunk hash and checkpoint it completes.
+    fn push(
+        &mut self,
+        r: &AuditRecord,
+        leaf: Option<&Hash>,
+        stored_chunks: &HashMap<i64, Vec<u8>>,
+        checkpoints: &[(u64, Hash)],
+    ) -> Result<(), VerifyFailure> {
+        let seq = u64::try_from(r.seq).map_err(|_| fail(None, format!("invalid seq {}", r.seq)))?;
+        if seq != self.expected {
+            return Err(fail(Some(self.expected), "missing: the event was deleted"));
+        }
+        let leaf = *leaf.ok_or_else(|| fail(Some(seq), "a stored column does not decode: edited"))?;
+        if leaf.as_slice() != r.leaf.as_slice() {
+            return Err(fail(Some(seq), "the event does not match its leaf hash: edited, inserted or reordered"));
+        }
+        self.tree.push(leaf);
+        self.chunk.push(leaf);
+        self.expected += 1;
+        if self.chunk.size() == AUDIT_CHUNK {
+            let idx = i64::try_from(self.expected / AUDIT_CHUNK - 1).unwrap_or(i64::MAX);
+            if let Some(h) = stored_chunks.get(&idx)
+                && h.as_slice() != self.chunk.root().as_slice()
+            {
+                return Err(fail(None, format!("stored subtree hash {idx} does not match the events")));
+            }
+            self.chunk = TreeBuilder::new();
+        }
+        while let Some(&(size, root)) = checkpoints.get(self.next_cp) {
+            if size != self.expected {
+                break;
+            }
+            if self.tree.root() != root {
+                let prev = self.prev_cp_size;
+                return Err(fail(
+                    Some(prev),
+                    format!(
+                        "checkpoint at size {size} does not match the events: an entry in seq {prev}..{} was \
+                         edited together with its leaf hash, inserted or reordered",
+                        size - 1
+                    ),
+                ));
+            }
+            self.prev_cp_size = size;
+            self.next_cp += 1;
+        }
+        Ok(())
+    }
 }

@@ -30,16 +30,9 @@ impl App {
         if let Some(n) = national_id.and_then(|n| CnResidentId::parse(n).ok()) {
             pairs.push(("national_id", self.vault.blind_index("national_id", n.as_str())));
         }
-        let ids = self.store.customers_sharing_blind_index(&pairs, customer_id, MAX_DUPLICATES * 3).await?;
-        let mut out = Vec::new();
-        for id in ids {
-            if self.visible_customer(actor, &id).await.is_ok() {
-                out.push(id);
-                if out.len() >= MAX_DUPLICATES as usize {
-                    break;
-                }
-            }
-        }
+        // Only customers the actor may see are named; the scope is a clause of the same query.
+        let visible = crate::authz::visibility(actor);
+        let out = self.store.customers_sharing_blind_index(&pairs, customer_id, MAX_DUPLICATES, &visible).await?;
         Ok(out)
     }
 }

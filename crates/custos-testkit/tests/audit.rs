@@ -232,6 +232,12 @@ async fn every_kind_of_tampering_is_caught() {
         let t = logged(backend).await;
         let head = t.db.store.audit_head().await.unwrap();
         caught(&t, &format!("DELETE FROM audit_events WHERE seq = {}", head - 1), Some(head as u64 - 1)).await;
+        // A list column that no longer decodes.
+        caught(&logged(backend).await, "UPDATE audit_events SET fields = 'not a list' WHERE seq = 6", Some(6)).await;
+        // The head advanced far beyond the stored events.
+        let t = logged(backend).await;
+        let head = t.db.store.audit_head().await.unwrap();
+        caught(&t, "UPDATE audit_head SET next = next + 1000000", Some(head as u64)).await;
         // A changed checkpoint.
         let t = logged(backend).await;
         caught(&t, "UPDATE audit_checkpoints SET note = replace(note, 'custos', 'custoz')", None).await;

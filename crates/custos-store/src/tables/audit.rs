@@ -6,7 +6,7 @@
 
 use crate::StoreError;
 use crate::sql::{Bind, SqlBuilder};
-use crate::store::{Store, WriteTx};
+use crate::store::{Backend, Store, WriteTx};
 use custos_audit::{Actor, AuditEvent, Outcome};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -112,6 +112,70 @@ fn decode(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
     Ok(AuditRecord { seq, event, leaf })
 }
 
+/// One event row as the JSON array `audit_range` selects on SQLite, in `COLS` order with
+/// the leaf in hex.
+type JsonRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+fn unhex(s: &str) -> Vec<u8> {
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return Vec::new();
+    }
+    b.chunks(2).map(|p| Some((nibble(p[0])? << 4) | nibble(p[1])?)).collect::<Option<Vec<u8>>>().unwrap_or_default()
+}
+
+/// Decodes a row selected as one JSON array. A value of the wrong type (an edited column)
+/// gives `event: None`, as `decode` does; only a row without an integer seq is an error.
+fn decode_json(text: &str) -> Result<AuditRecord, StoreError> {
+    if let Ok(r) = serde_json::from_str::<JsonRow>(text) {
+        let leaf = unhex(&r.15);
+        let event = (|| {
+            Some(AuditEvent {
+                seq: u64::try_from(r.0).ok()?,
+                at_micros: r.1,
+                actor: Actor { user_id: r.2, token_id: r.3, session_id: r.4, ip: r.5, user_agent: r.6 },
+                action: r.7,
+                resource: r.8,
+                record_id: r.9,
+                fields: serde_json::from_str(&r.10).ok()?,
+                outcome: outcome_parse(&r.11)?,
+                purpose: r.12,
+                request_id: r.13,
+                ids: serde_json::from_str(&r.14).ok()?,
+            })
+        })();
+        return Ok(AuditRecord { seq: r.0, event, leaf });
+    }
+    let v: Vec<serde_json::Value> =
+        serde_json::from_str(text).map_err(|_| StoreError::Corrupt("audit row does not decode".into()))?;
+    let seq = v.first().and_then(serde_json::Value::as_i64).ok_or_else(|| StoreError::Corrupt("audit seq".into()))?;
+    let leaf = v.get(15).and_then(serde_json::Value::as_str).map(unhex).unwrap_or_default();
+    Ok(AuditRecord { seq, event: None, leaf })
+}
+
 fn checkpoint(r: &AnyRow) -> Result<CheckpointRow, sqlx::Error> {
     Ok(CheckpointRow {
         size: r.try_get("size")?,
@@ -211,6 +275,32 @@ impl Store {
         let sql = format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2");
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(limit).fetch_all(self.reader()).await?;
         Ok(rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Events with `from <= seq < to`, in seq order (for verification). On SQLite each row
+    /// comes through the driver as one JSON array value instead of 16 columns, which is
+    /// several times faster to read.
+    pub async fn audit_range(&self, from: i64, to: i64) -> Result<Vec<AuditRecord>, StoreError> {
+        match self.backend() {
+            Backend::Sqlite => {
+                let cols = COLS.replace("leaf", "hex(leaf)");
+                let sql = format!(
+                    "SELECT json_array({cols}) AS r FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq"
+                );
+                let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
+                rows.iter()
+                    .map(|r| {
+                        let text: String = r.try_get(0)?;
+                        decode_json(&text)
+                    })
+                    .collect()
+            }
+            Backend::Postgres => {
+                let sql = format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq");
+                let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
+                Ok(rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?)
+            }
+        }
     }
 
     /// Every event with a seq below 0 (never valid), for verification.

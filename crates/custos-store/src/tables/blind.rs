@@ -17,6 +17,7 @@ impl Store {
         pairs: &[(&str, Vec<u8>)],
         exclude_id: &str,
         limit: u32,
+        visible: &crate::rows::Visibility,
     ) -> Result<Vec<String>, StoreError> {
         let pairs: Vec<&(&str, Vec<u8>)> = pairs.iter().filter(|(f, _)| COLUMNS.contains(f)).collect();
         if pairs.is_empty() {
@@ -30,7 +31,11 @@ impl Store {
             }
             q.push(&format!("{field}_bidx = ")).bind(Bind::Blob(digest.clone()));
         }
-        q.push(") ORDER BY created_at, id LIMIT ").bind(Bind::Int(i64::from(limit.clamp(1, 100))));
+        // No ORDER BY: the lookup stops after `limit` index hits instead of sorting every
+        // match (a shared switchboard number must not make each create scan thousands of rows).
+        q.push(")");
+        super::customers::push_visibility(&mut q, visible);
+        q.push(" LIMIT ").bind(Bind::Int(i64::from(limit.clamp(1, 100))));
         let rows = q.build().fetch_all(self.reader()).await?;
         rows.iter().map(|r| r.try_get::<String, _>("id").map_err(StoreError::from)).collect()
     }

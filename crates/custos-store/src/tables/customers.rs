@@ -81,7 +81,7 @@ fn sort_key(row: &CustomerRow, s: CustomerSort) -> SortKey {
 
 /// Appends the record-scope condition for a reader. The same text serves lists, counts and
 /// single-record checks, so they can never disagree.
-fn push_visibility(q: &mut SqlBuilder, v: &Visibility) {
+pub(crate) fn push_visibility(q: &mut SqlBuilder, v: &Visibility) {
     let share = |q: &mut SqlBuilder, user: &str| {
         q.push(" OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.customer_id = customers.id AND s.user_id = ")
             .bind(Bind::Text(user.to_string()))
