@@ -141,16 +141,40 @@ fn unhex(s: &str) -> Vec<u8> {
         _ => None,
     };
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return Vec::new();
     }
     b.chunks(2).map(|p| Some((nibble(p[0])? << 4) | nibble(p[1])?)).collect::<Option<Vec<u8>>>().unwrap_or_default()
 }
 
-/// Decodes a row selected as one JSON array. A value of the wrong type (an edited column)
-/// gives `event: None`, as `decode` does; only a row without an integer seq is an error.
-fn decode_json(text: &str) -> Result<AuditRecord, StoreError> {
-    if let Ok(r) = serde_json::from_str::<JsonRow>(text) {
+/// Decodes a group of rows selected as one JSON array of row arrays. A value of the wrong
+/// type (an edited column) gives `event: None`, as `decode` does; only a row without an
+/// integer seq is an error.
+fn decode_json_group(text: &str, out: &mut Vec<AuditRecord>) -> Result<(), StoreError> {
+    if let Ok(rows) = serde_json::from_str::<Vec<JsonRow>>(text) {
+        out.extend(rows.into_iter().map(json_record));
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(text).map_err(|_| StoreError::Corrupt("audit rows do not decode".into()))?;
+    for v in rows {
+        match serde_json::from_value::<JsonRow>(v.clone()) {
+            Ok(r) => out.push(json_record(r)),
+            Err(_) => {
+                let seq = v
+                    .get(0)
+                    .and_then(serde_json::Value::as_i64)
+                    .ok_or_else(|| StoreError::Corrupt("audit seq".into()))?;
+                let leaf = v.get(15).and_then(serde_json::Value::as_str).map(unhex).unwrap_or_default();
+                out.push(AuditRecord { seq, event: None, leaf });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn json_record(r: JsonRow) -> AuditRecord {
+    {
         let leaf = unhex(&r.15);
         let event = (|| {
             Some(AuditEvent {
@@ -167,13 +191,8 @@ fn decode_json(text: &str) -> Result<AuditRecord, StoreError> {
                 ids: serde_json::from_str(&r.14).ok()?,
             })
         })();
-        return Ok(AuditRecord { seq: r.0, event, leaf });
+        AuditRecord { seq: r.0, event, leaf }
     }
-    let v: Vec<serde_json::Value> =
-        serde_json::from_str(text).map_err(|_| StoreError::Corrupt("audit row does not decode".into()))?;
-    let seq = v.first().and_then(serde_json::Value::as_i64).ok_or_else(|| StoreError::Corrupt("audit seq".into()))?;
-    let leaf = v.get(15).and_then(serde_json::Value::as_str).map(unhex).unwrap_or_default();
-    Ok(AuditRecord { seq, event: None, leaf })
 }
 
 fn checkpoint(r: &AnyRow) -> Result<CheckpointRow, sqlx::Error> {
@@ -277,23 +296,24 @@ impl Store {
         Ok(rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Events with `from <= seq < to`, in seq order (for verification). On SQLite each row
-    /// comes through the driver as one JSON array value instead of 16 columns, which is
-    /// several times faster to read.
+    /// Events with `from <= seq < to`, in seq order (for verification). On SQLite every
+    /// 1,000 rows come through the driver as one JSON value (an array of row arrays, built by
+    /// SQLite) instead of 16,000 column values, which is several times faster to read.
     pub async fn audit_range(&self, from: i64, to: i64) -> Result<Vec<AuditRecord>, StoreError> {
         match self.backend() {
             Backend::Sqlite => {
                 let cols = COLS.replace("leaf", "hex(leaf)");
                 let sql = format!(
-                    "SELECT json_array({cols}) AS r FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq"
+                    "SELECT json_group_array(json_array({cols}) ORDER BY seq) AS r FROM audit_events \
+                     WHERE seq >= $1 AND seq < $2 GROUP BY seq / 1000 ORDER BY seq / 1000"
                 );
                 let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
-                rows.iter()
-                    .map(|r| {
-                        let text: String = r.try_get(0)?;
-                        decode_json(&text)
-                    })
-                    .collect()
+                let mut out = Vec::with_capacity(usize::try_from(to.saturating_sub(from)).unwrap_or(0).min(1 << 20));
+                for r in &rows {
+                    let text: String = r.try_get(0)?;
+                    decode_json_group(&text, &mut out)?;
+                }
+                Ok(out)
             }
             Backend::Postgres => {
                 let sql = format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq");
