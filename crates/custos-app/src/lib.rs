@@ -19,6 +19,7 @@ mod ids;
 pub mod keys;
 pub mod mfa;
 pub mod password_change;
+pub mod preferences;
 pub mod reviews;
 pub mod roles;
 mod sealing;

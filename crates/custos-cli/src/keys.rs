@@ -36,6 +36,7 @@ pub async fn rotate(cfg: &Config, batch: usize) -> Result<(), CliError> {
         custos_app::keys::rotate(&keystore, source.as_ref(), &OsRandom, &SystemClock, &opts, &mut report).await;
     keystore.close().await;
     let p = result?;
+    record(cfg, "key.rotate", &p.target_version.to_string()).await?;
     eprintln!(
         "custos: rotation to master key version {} finished: {} data keys rewrapped; older versions can be retired with `custos keys retire`",
         p.target_version, p.done
@@ -93,6 +94,9 @@ pub async fn retire(cfg: &Config) -> Result<(), CliError> {
     let result = custos_app::keys::retire(&keystore, source.as_ref(), &OsRandom, &SystemClock).await;
     keystore.close().await;
     let retired = result?;
+    for v in &retired {
+        record(cfg, "key.retire", &v.to_string()).await?;
+    }
     if retired.is_empty() {
         eprintln!("custos: no master key version can be retired");
     } else {
@@ -100,4 +104,14 @@ pub async fn retire(cfg: &Config) -> Result<(), CliError> {
         eprintln!("custos: retired master key version(s) {v}");
     }
     Ok(())
+}
+
+/// Records a key operation in the audit log, as the local operator. The key store and the
+/// data store are separate databases, so the event follows the operation it records.
+async fn record(cfg: &Config, action: &str, version: &str) -> Result<(), CliError> {
+    let app = setup::open_app(cfg).await?;
+    let ev = custos_app::audit::Ev::new(action, "master_key").record(version);
+    let result = app.audit_now(&custos_app::Actor::operator(), ev).await;
+    app.store().close().await;
+    Ok(result?)
 }

@@ -391,3 +391,20 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
     assert!(log.contains("listening"), "the log was captured");
     assert!(log.len() > 1000, "trace logging produced output");
 }
+
+/// Key operations run from the CLI are recorded in the audit log, which still verifies.
+#[test]
+fn key_operations_are_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let (ok, _, err) = run(
+        &["user", "add", "--data-dir", d, "--email", "ops@example.com", "--role", "admin", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["keys", "rotate", "--data-dir", d], "");
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&["audit", "verify", "--data-dir", d], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("2 events") || err.contains("2 events"), "user.create and key.rotate: {out}{err}");
+}

@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_audit_subject_index.sql"),
         postgres: include_str!("../migrations/postgres/0006_audit_subject_index.sql"),
     },
+    Migration {
+        version: 7,
+        name: "user_language",
+        sqlite: include_str!("../migrations/sqlite/0007_user_language.sql"),
+        postgres: include_str!("../migrations/postgres/0007_user_language.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (

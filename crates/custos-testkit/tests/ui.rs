@@ -248,6 +248,19 @@ async fn forms_show_inline_errors_from_the_domain_rules_in_the_users_language() 
 }
 
 #[tokio::test]
+async fn the_language_is_a_setting_of_the_user_and_follows_them_to_another_browser() {
+    let (t, mut b, csrf) = signed_in().await;
+    let sw = b.post("/language", &[("csrf", &csrf), ("lang", "zh-CN"), ("back", "/customers")]).await;
+    assert_eq!(sw.status, 303);
+    // A second browser without the cookie: signing in brings the user's language along.
+    let mut other = Browser::new(&t);
+    other.sign_in(&t.admin_email.clone()).await;
+    assert!(other.cookies.iter().any(|(k, v)| k == "custos_lang" && v == "zh-CN"), "{:?}", other.cookies);
+    let page = other.get("/customers").await;
+    assert!(page.body.contains("<html lang=\"zh-CN\">"));
+}
+
+#[tokio::test]
 async fn sign_in_page_follows_accept_language_and_wrong_passwords_are_refused() {
     let t = spawn_app().await;
     let mut b = Browser::new(&t);

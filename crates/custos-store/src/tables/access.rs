@@ -61,6 +61,13 @@ fn all<T>(rows: &[AnyRow], f: fn(&AnyRow) -> Result<T, sqlx::Error>) -> Result<V
 }
 
 impl Store {
+    /// A user's interface language, if they chose one.
+    pub async fn user_language(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row =
+            sqlx::query("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_optional(self.reader()).await?;
+        Ok(row.map(|r| r.try_get::<Option<String>, _>("language")).transpose()?.flatten())
+    }
+
     pub async fn list_roles(&self) -> Result<Vec<RoleRow>, StoreError> {
         let sql = format!("SELECT {ROLE_COLS} FROM roles ORDER BY id");
         let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(self.reader()).await?;
@@ -192,6 +199,16 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Sets (or clears) a user's interface language.
+    pub async fn set_user_language(&mut self, user_id: &str, language: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language.map(str::to_string))
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Inserts a role unless one with its id exists (seeding).
     pub async fn seed_role(&mut self, r: &RoleRow) -> Result<(), StoreError> {
         sqlx::query(

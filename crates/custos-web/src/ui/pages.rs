@@ -171,15 +171,26 @@ pub(super) fn safe_back(back: &str) -> &str {
     if ok { back } else { "/" }
 }
 
-/// `POST /language`: remembers the language in the `custos_lang` cookie for a year.
+/// `POST /language`: remembers the language in the `custos_lang` cookie for a year and, for a
+/// signed-in user, in their account.
 pub async fn language(
     State(s): State<WebState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<LanguageForm>, FormRejection>,
 ) -> Response {
     let loc = locale_of(&headers);
     let Ok(Form(f)) = form else { return bad_request(loc) };
     let Some(chosen) = Locale::from_tag(&f.lang) else { return bad_request(loc) };
+    // Signed in: remember it for the user (every browser), not only in this cookie.
+    if let Some(secret) = super::cookie(&headers, crate::auth::SESSION_COOKIE).filter(|c| !c.is_empty()) {
+        let client = crate::auth::client_info(&headers, Some(peer));
+        if let Ok(actor) = s.app.authenticate(secret, &client).await
+            && let Err(e) = s.app.set_my_language(&actor, chosen.tag()).await
+        {
+            return super::view::error_page(loc, &e);
+        }
+    }
     let mut r = see_other(&HeaderMap::new(), safe_back(&f.back));
     r.headers_mut()
         .insert(header::SET_COOKIE, set_cookie(s.config.secure_cookies, LANG_COOKIE, chosen.tag(), 365 * 24 * 3600));

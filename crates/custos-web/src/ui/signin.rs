@@ -90,6 +90,10 @@ async fn with_session(s: &WebState, headers: &HeaderMap, r: &LoginResult, mut re
     h.append(header::SET_COOKIE, set_cookie(secure, SESSION_COOKIE, &r.token, max_age));
     h.append(header::SET_COOKIE, set_cookie(secure, PENDING_COOKIE, "", 0));
     h.append(header::SET_COOKIE, set_cookie(secure, csrf::PRELOGIN_COOKIE, "", 0));
+    // The user's own language follows them to this browser.
+    if let Ok(Some(lang)) = s.app.language_after_sign_in(r).await {
+        res.headers_mut().append(header::SET_COOKIE, set_cookie(secure, super::LANG_COOKIE, &lang, 365 * 24 * 3600));
+    }
     res
 }
 
