@@ -35,6 +35,15 @@ fn totp(r: &AnyRow) -> Result<TotpRow, sqlx::Error> {
     })
 }
 
+fn throttle(r: &AnyRow) -> Result<ThrottleRow, sqlx::Error> {
+    Ok(ThrottleRow {
+        key: r.try_get("key")?,
+        failures: r.try_get("failures")?,
+        window_start: r.try_get("window_start")?,
+        locked_until: r.try_get("locked_until")?,
+    })
+}
+
 fn review(r: &AnyRow) -> Result<ReviewRow, sqlx::Error> {
     Ok(ReviewRow {
         id: r.try_get("id")?,
@@ -145,16 +154,7 @@ impl Store {
             .bind(key)
             .fetch_optional(self.reader())
             .await?;
-        Ok(row
-            .map(|r| {
-                Ok::<_, sqlx::Error>(ThrottleRow {
-                    key: r.try_get("key")?,
-                    failures: r.try_get("failures")?,
-                    window_start: r.try_get("window_start")?,
-                    locked_until: r.try_get("locked_until")?,
-                })
-            })
-            .transpose()?)
+        Ok(row.as_ref().map(throttle).transpose()?)
     }
 
     /// (permission, last used) of one user.
@@ -492,16 +492,7 @@ impl WriteTx {
             .bind(key)
             .fetch_optional(&mut *self.tx)
             .await?;
-        Ok(row
-            .map(|r| {
-                Ok::<_, sqlx::Error>(ThrottleRow {
-                    key: r.try_get("key")?,
-                    failures: r.try_get("failures")?,
-                    window_start: r.try_get("window_start")?,
-                    locked_until: r.try_get("locked_until")?,
-                })
-            })
-            .transpose()?)
+        Ok(row.as_ref().map(throttle).transpose()?)
     }
 
     pub async fn put_throttle(&mut self, t: &ThrottleRow) -> Result<(), StoreError> {
