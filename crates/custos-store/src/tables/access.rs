@@ -11,17 +11,23 @@ use sqlx::{AssertSqlSafe, Row};
 const ROLE_COLS: &str = "id, permissions, scope, confidential, restricted, require_mfa, ip_allow, updated_at, version";
 
 fn role(r: &AnyRow) -> Result<RoleRow, sqlx::Error> {
-    let mfa: i64 = r.try_get("require_mfa")?;
+    role_as(r, "")
+}
+
+/// A role from columns named `{prefix}{column}` (prefixed when joined with sessions).
+pub(super) fn role_as(r: &AnyRow, prefix: &str) -> Result<RoleRow, sqlx::Error> {
+    let c = |name: &str| format!("{prefix}{name}");
+    let mfa: i64 = r.try_get(c("require_mfa").as_str())?;
     Ok(RoleRow {
-        id: r.try_get("id")?,
-        permissions: r.try_get("permissions")?,
-        scope: r.try_get("scope")?,
-        confidential: r.try_get("confidential")?,
-        restricted: r.try_get("restricted")?,
+        id: r.try_get(c("id").as_str())?,
+        permissions: r.try_get(c("permissions").as_str())?,
+        scope: r.try_get(c("scope").as_str())?,
+        confidential: r.try_get(c("confidential").as_str())?,
+        restricted: r.try_get(c("restricted").as_str())?,
         require_mfa: mfa != 0,
-        ip_allow: r.try_get("ip_allow")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
+        ip_allow: r.try_get(c("ip_allow").as_str())?,
+        updated_at: r.try_get(c("updated_at").as_str())?,
+        version: r.try_get(c("version").as_str())?,
     })
 }
 
@@ -65,6 +71,20 @@ fn review_item(r: &AnyRow) -> Result<ReviewItemRow, sqlx::Error> {
     })
 }
 
+const TOTP_SQL: &str = "SELECT user_id, secret_ct, enabled_at, last_step, created_at FROM mfa_totp WHERE user_id = $1";
+const THROTTLE_SQL: &str = "SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = $1";
+
+/// At most one row of `sql` (one `$1` text parameter), on a pool or inside a transaction.
+async fn one<'c, E: sqlx::Executor<'c, Database = sqlx::Any>, T>(
+    e: E,
+    sql: &str,
+    param: &str,
+    f: fn(&AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Option<T>, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(sql.to_string())).bind(param.to_string()).fetch_optional(e).await?;
+    Ok(row.as_ref().map(f).transpose()?)
+}
+
 fn all<T>(rows: &[AnyRow], f: fn(&AnyRow) -> Result<T, sqlx::Error>) -> Result<Vec<T>, StoreError> {
     rows.iter().map(f).collect::<Result<Vec<_>, _>>().map_err(StoreError::from)
 }
@@ -84,9 +104,7 @@ impl Store {
     }
 
     pub async fn get_role(&self, id: &str) -> Result<Option<RoleRow>, StoreError> {
-        let sql = format!("SELECT {ROLE_COLS} FROM roles WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(self.reader()).await?;
-        Ok(row.as_ref().map(role).transpose()?)
+        one(self.reader(), &format!("SELECT {ROLE_COLS} FROM roles WHERE id = $1"), id, role).await
     }
 
     /// (team id, manager id) of every team.
@@ -132,13 +150,7 @@ impl Store {
     }
 
     pub async fn get_totp(&self, user_id: &str) -> Result<Option<TotpRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT user_id, secret_ct, enabled_at, last_step, created_at FROM mfa_totp WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(self.reader())
-        .await?;
-        Ok(row.as_ref().map(totp).transpose()?)
+        one(self.reader(), TOTP_SQL, user_id, totp).await
     }
 
     pub async fn unused_recovery_codes(&self, user_id: &str) -> Result<i64, StoreError> {
@@ -150,11 +162,7 @@ impl Store {
     }
 
     pub async fn get_throttle(&self, key: &str) -> Result<Option<ThrottleRow>, StoreError> {
-        let row = sqlx::query("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row.as_ref().map(throttle).transpose()?)
+        one(self.reader(), THROTTLE_SQL, key, throttle).await
     }
 
     /// (permission, last used) of one user.
@@ -230,9 +238,7 @@ impl WriteTx {
     }
 
     pub async fn get_role(&mut self, id: &str) -> Result<Option<RoleRow>, StoreError> {
-        let sql = format!("SELECT {ROLE_COLS} FROM roles WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *self.tx).await?;
-        Ok(row.as_ref().map(role).transpose()?)
+        one(&mut *self.tx, &format!("SELECT {ROLE_COLS} FROM roles WHERE id = $1"), id, role).await
     }
 
     pub async fn update_role(&mut self, r: &RoleRow, expected_version: i64) -> Result<(), StoreError> {
@@ -418,13 +424,7 @@ impl WriteTx {
     }
 
     pub async fn get_totp(&mut self, user_id: &str) -> Result<Option<TotpRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT user_id, secret_ct, enabled_at, last_step, created_at FROM mfa_totp WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        Ok(row.as_ref().map(totp).transpose()?)
+        one(&mut *self.tx, TOTP_SQL, user_id, totp).await
     }
 
     /// Accepts time step `step` only if it is later than every step accepted before (replay
@@ -488,11 +488,7 @@ impl WriteTx {
     }
 
     pub async fn get_throttle(&mut self, key: &str) -> Result<Option<ThrottleRow>, StoreError> {
-        let row = sqlx::query("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        Ok(row.as_ref().map(throttle).transpose()?)
+        one(&mut *self.tx, THROTTLE_SQL, key, throttle).await
     }
 
     pub async fn put_throttle(&mut self, t: &ThrottleRow) -> Result<(), StoreError> {

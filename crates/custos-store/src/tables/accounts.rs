@@ -30,34 +30,46 @@ pub(super) fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
 }
 
 pub(super) fn session(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
+    session_as(row, "")
+}
+
+/// A session from columns named `{prefix}{column}` (prefixed when joined with users).
+fn session_as(row: &AnyRow, prefix: &str) -> Result<SessionRow, sqlx::Error> {
+    let c = |name: &str| format!("{prefix}{name}");
     Ok(SessionRow {
-        id: row.try_get("id")?,
-        token_hash: row.try_get("token_hash")?,
-        user_id: row.try_get("user_id")?,
-        kind: row.try_get("kind")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        expires_at: row.try_get("expires_at")?,
-        user_agent: row.try_get("user_agent")?,
-        ip: row.try_get("ip")?,
-        revoked_at: row.try_get("revoked_at")?,
-        state: row.try_get("state")?,
-        mfa_at: row.try_get("mfa_at")?,
+        id: row.try_get(c("id").as_str())?,
+        token_hash: row.try_get(c("token_hash").as_str())?,
+        user_id: row.try_get(c("user_id").as_str())?,
+        kind: row.try_get(c("kind").as_str())?,
+        created_at: row.try_get(c("created_at").as_str())?,
+        last_seen_at: row.try_get(c("last_seen_at").as_str())?,
+        expires_at: row.try_get(c("expires_at").as_str())?,
+        user_agent: row.try_get(c("user_agent").as_str())?,
+        ip: row.try_get(c("ip").as_str())?,
+        revoked_at: row.try_get(c("revoked_at").as_str())?,
+        state: row.try_get(c("state").as_str())?,
+        mfa_at: row.try_get(c("mfa_at").as_str())?,
     })
 }
 
 pub(super) fn token(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
+    token_as(row, "")
+}
+
+/// A token from columns named `{prefix}{column}`.
+fn token_as(row: &AnyRow, prefix: &str) -> Result<ApiTokenRow, sqlx::Error> {
+    let c = |name: &str| format!("{prefix}{name}");
     Ok(ApiTokenRow {
-        id: row.try_get("id")?,
-        token_hash: row.try_get("token_hash")?,
-        user_id: row.try_get("user_id")?,
-        name: row.try_get("name")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-        scopes: row.try_get("scopes")?,
-        cidrs: row.try_get("cidrs")?,
+        id: row.try_get(c("id").as_str())?,
+        token_hash: row.try_get(c("token_hash").as_str())?,
+        user_id: row.try_get(c("user_id").as_str())?,
+        name: row.try_get(c("name").as_str())?,
+        created_at: row.try_get(c("created_at").as_str())?,
+        expires_at: row.try_get(c("expires_at").as_str())?,
+        last_used_at: row.try_get(c("last_used_at").as_str())?,
+        revoked_at: row.try_get(c("revoked_at").as_str())?,
+        scopes: row.try_get(c("scopes").as_str())?,
+        cidrs: row.try_get(c("cidrs").as_str())?,
     })
 }
 
@@ -75,52 +87,12 @@ const ROLE_JOIN_COLS: &str = "r.id AS r_id, r.permissions AS r_permissions, r.sc
     r.confidential AS r_confidential, r.restricted AS r_restricted, r.require_mfa AS r_require_mfa, \
     r.ip_allow AS r_ip_allow, r.updated_at AS r_updated_at, r.version AS r_version";
 
+/// The joined role, or `None` when the user's role has no stored row (LEFT JOIN).
 fn role_prefixed(row: &AnyRow) -> Result<Option<RoleRow>, sqlx::Error> {
-    let Some(id) = row.try_get::<Option<String>, _>("r_id")? else { return Ok(None) };
-    let mfa: i64 = row.try_get("r_require_mfa")?;
-    Ok(Some(RoleRow {
-        id,
-        permissions: row.try_get("r_permissions")?,
-        scope: row.try_get("r_scope")?,
-        confidential: row.try_get("r_confidential")?,
-        restricted: row.try_get("r_restricted")?,
-        require_mfa: mfa != 0,
-        ip_allow: row.try_get("r_ip_allow")?,
-        updated_at: row.try_get("r_updated_at")?,
-        version: row.try_get("r_version")?,
-    }))
-}
-
-fn session_prefixed(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
-    Ok(SessionRow {
-        id: row.try_get("s_id")?,
-        token_hash: row.try_get("s_token_hash")?,
-        user_id: row.try_get("s_user_id")?,
-        kind: row.try_get("s_kind")?,
-        created_at: row.try_get("s_created_at")?,
-        last_seen_at: row.try_get("s_last_seen_at")?,
-        expires_at: row.try_get("s_expires_at")?,
-        user_agent: row.try_get("s_user_agent")?,
-        ip: row.try_get("s_ip")?,
-        revoked_at: row.try_get("s_revoked_at")?,
-        state: row.try_get("s_state")?,
-        mfa_at: row.try_get("s_mfa_at")?,
-    })
-}
-
-fn token_prefixed(row: &AnyRow) -> Result<ApiTokenRow, sqlx::Error> {
-    Ok(ApiTokenRow {
-        id: row.try_get("t_id")?,
-        token_hash: row.try_get("t_token_hash")?,
-        user_id: row.try_get("t_user_id")?,
-        name: row.try_get("t_name")?,
-        created_at: row.try_get("t_created_at")?,
-        expires_at: row.try_get("t_expires_at")?,
-        last_used_at: row.try_get("t_last_used_at")?,
-        revoked_at: row.try_get("t_revoked_at")?,
-        scopes: row.try_get("t_scopes")?,
-        cidrs: row.try_get("t_cidrs")?,
-    })
+    if row.try_get::<Option<String>, _>("r_id")?.is_none() {
+        return Ok(None);
+    }
+    super::access::role_as(row, "r_").map(Some)
 }
 
 impl Store {
@@ -135,7 +107,7 @@ impl Store {
              LEFT JOIN roles r ON r.id = u.role WHERE s.token_hash = $1"
         );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
-        Ok(row.map(|r| Ok::<_, sqlx::Error>((session_prefixed(&r)?, user(&r)?, role_prefixed(&r)?))).transpose()?)
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((session_as(&r, "s_")?, user(&r)?, role_prefixed(&r)?))).transpose()?)
     }
 
     /// An API token, its user and the user's role settings in one round trip.
@@ -148,7 +120,7 @@ impl Store {
              LEFT JOIN roles r ON r.id = u.role WHERE t.token_hash = $1"
         );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash.to_vec()).fetch_optional(self.reader()).await?;
-        Ok(row.map(|r| Ok::<_, sqlx::Error>((token_prefixed(&r)?, user(&r)?, role_prefixed(&r)?))).transpose()?)
+        Ok(row.map(|r| Ok::<_, sqlx::Error>((token_as(&r, "t_")?, user(&r)?, role_prefixed(&r)?))).transpose()?)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
