@@ -6,6 +6,7 @@ pub mod customer;
 pub mod errors;
 pub mod ids;
 pub mod policy;
+pub mod sales;
 pub mod sensitivity;
 pub mod text;
 pub mod user;
@@ -14,7 +15,9 @@ pub mod values;
 pub use contact::{Contact, ContactChanges, ContactInput};
 pub use customer::{Customer, CustomerChanges, CustomerInput, CustomerKind, LifecycleStatus};
 pub use errors::{FieldError, FieldErrors};
-pub use ids::{ContactId, CustomerId, SessionId, TeamId, TokenId, UserId};
+pub use ids::{
+    ActivityId, ContactId, CustomerId, DealId, LeadId, PipelineId, QuotaId, SessionId, StageId, TeamId, TokenId, UserId,
+};
 pub use policy::{FieldRight, Permission, Role, RoleSettings, Scope};
 pub use sensitivity::{CONTACT_FIELDS, CUSTOMER_FIELDS, Sensitivity};
 pub use user::{User, UserStatus};

@@ -19,3 +19,4 @@ pub use rows::{
 };
 pub use store::{Backend, Store, WriteTx};
 pub use tables::audit::{AUDIT_CHUNK, AuditRecord, AuditSearch, CheckpointRow, ImpactRow, audit_subjects};
+pub use tables::scope::Scoped;

@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_user_language.sql"),
         postgres: include_str!("../migrations/postgres/0007_user_language.sql"),
     },
+    Migration {
+        version: 8,
+        name: "sales",
+        sqlite: include_str!("../migrations/sqlite/0008_sales.sql"),
+        postgres: include_str!("../migrations/postgres/0008_sales.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (

@@ -7,3 +7,4 @@ pub(crate) mod audit;
 pub(crate) mod blind;
 pub(crate) mod contacts;
 pub(crate) mod customers;
+pub(crate) mod scope;

@@ -79,31 +79,9 @@ fn sort_key(row: &CustomerRow, s: CustomerSort) -> SortKey {
     }
 }
 
-/// Appends the record-scope condition for a reader. The same text serves lists, counts and
-/// single-record checks, so they can never disagree.
+/// Appends the record-scope condition for a reader over `customers`.
 pub(crate) fn push_visibility(q: &mut SqlBuilder, v: &Visibility) {
-    let share = |q: &mut SqlBuilder, user: &str| {
-        q.push(" OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.customer_id = customers.id AND s.user_id = ")
-            .bind(Bind::Text(user.to_string()))
-            .push(")");
-    };
-    match v {
-        Visibility::All => {}
-        Visibility::Own { user_id } | Visibility::Team { user_id, team_id: None } => {
-            q.push(" AND (owner_id = ").bind(Bind::Text(user_id.clone()));
-            share(q, user_id);
-            q.push(")");
-        }
-        Visibility::Team { user_id, team_id: Some(team) } => {
-            q.push(" AND (owner_id = ").bind(Bind::Text(user_id.clone()));
-            q.push(" OR team_id = ").bind(Bind::Text(team.clone()));
-            q.push(" OR owner_id IN (SELECT u.id FROM users u WHERE u.team_id = ")
-                .bind(Bind::Text(team.clone()))
-                .push(")");
-            share(q, user_id);
-            q.push(")");
-        }
-    }
+    super::scope::push_scope(q, v, super::scope::Scoped::CUSTOMERS);
 }
 
 fn visible_query(id: &str, v: &Visibility) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
