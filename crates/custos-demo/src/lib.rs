@@ -6,6 +6,7 @@
 mod customers;
 mod numbers;
 mod pools;
+pub mod sales;
 mod staff;
 
 use custos_domain::{ContactInput, CustomerInput, Role};
