@@ -2,38 +2,29 @@
 //! Merkle tree from those leaves, in seq order, and checks every signed checkpoint (its
 //! signature with the public key only, its size and its root) and every stored subtree
 //! hash. It stops at the first bad entry and names it. It needs no private key, never
-//! writes, and never loads the whole log into memory (seq ranges of `PAGE` events, at most
-//! `AHEAD` of them read and leaf-hashed in parallel while the tree is built in order).
+//! writes, and never loads the whole log into memory.
+//!
+//! How: one lane per core (at most `MAX_LANES`), each with a read-only bulk reader of its
+//! own, reads seq ranges of 32,768 events in turn and recomputes, on a blocking thread,
+//! their leaves and the roots of their 1,024-leaf chunks (and of the partial chunk at each
+//! checkpoint inside one). The walk takes the ranges in seq order and joins the chunk roots
+//! into the tree (`TreeBuilder::push_subtree`), checking each one against its stored hash
+//! and each checkpoint as it is reached; anything not whole and in place goes leaf by leaf
+//! through the same checks as before, so the first bad entry is named as it always was.
+//! Memory: at most three ranges per lane.
 
-use custos_audit::{AuditEvent, Hash, TreeBuilder, Verifier};
-use custos_store::{AUDIT_CHUNK, AuditRecord, Store, StoreError};
-use std::collections::{HashMap, VecDeque};
+use crate::audit_verify_walk::{Hashed, Walk, fail, hash_range};
+use custos_audit::{Hash, Verifier};
+use custos_store::{AUDIT_CHUNK, AuditBatch, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc;
 
-const PAGE: i64 = 50_000;
-/// Ranges being read (and their leaves hashed) ahead of the one the tree is built from.
-const AHEAD: usize = 2;
+pub use crate::audit_verify_walk::VerifyFailure;
 
-/// A page of records with the leaf hash recomputed from each decoded event.
-type Hashed = Vec<(AuditRecord, Option<Hash>)>;
-
-/// Reads events `from <= seq < to` (or, with `to == None`, the next `PAGE` from `from`)
-/// and recomputes their leaves, on a task of its own.
-fn fetch(store: &Store, from: i64, to: Option<i64>) -> tokio::task::JoinHandle<Result<Hashed, StoreError>> {
-    let store = store.clone();
-    tokio::spawn(async move {
-        let page = match to {
-            Some(to) => store.audit_range(from, to).await?,
-            None => store.audit_page(from, PAGE).await?,
-        };
-        Ok(page
-            .into_iter()
-            .map(|r| {
-                let leaf = r.event.as_ref().map(AuditEvent::leaf_hash);
-                (r, leaf)
-            })
-            .collect())
-    })
-}
+/// Chunks per read (32,768 events).
+const RANGE_CHUNKS: u32 = 32;
+const MAX_LANES: usize = 4;
 
 /// A log that verified.
 #[derive(Debug, Clone)]
@@ -43,28 +34,96 @@ pub struct VerifyReport {
     pub root: Hash,
 }
 
-/// The first problem found; `seq` names the first bad entry when one can be named.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{}", match .seq { Some(s) => format!("first bad entry: seq {s}: {}", .reason), None => .reason.clone() })]
-pub struct VerifyFailure {
-    pub seq: Option<u64>,
-    pub reason: String,
-}
-
-fn fail(seq: Option<u64>, reason: impl Into<String>) -> VerifyFailure {
-    VerifyFailure { seq, reason: reason.into() }
-}
-
 fn db(e: StoreError) -> VerifyFailure {
     fail(None, format!("cannot read the audit log: {e}"))
 }
 
+/// Reads and hashes ranges `lane`, `lane + lanes`, … of `[0, head)` and sends them on,
+/// until the receiver is gone.
+async fn lane(
+    store: Store,
+    (lane, lanes, range): (i64, i64, i64),
+    head: i64,
+    cp_sizes: Arc<Vec<u64>>,
+    tx: mpsc::Sender<Result<Hashed, StoreError>>,
+) {
+    let mut reader = match store.audit_reader().await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(Err(e)).await;
+            return;
+        }
+    };
+    let mut from = lane.saturating_mul(range);
+    while from < head {
+        let to = from.saturating_add(range).min(head);
+        let mut batch = AuditBatch::default();
+        if let Err(e) = reader.read(from, to, range, &mut batch).await {
+            let _ = tx.send(Err(e)).await;
+            break;
+        }
+        let sizes = cp_sizes.clone();
+        let hashed = tokio::task::spawn_blocking(move || hash_range(from, batch, &sizes))
+            .await
+            .map_err(|e| StoreError::Database(format!("hashing task failed: {e}")));
+        if tx.send(hashed).await.is_err() {
+            break;
+        }
+        from = from.saturating_add(range.saturating_mul(lanes));
+    }
+    reader.close().await;
+}
+
 /// Verifies the whole log against checkpoints signed by `verifier`'s key.
 pub async fn verify_log(store: &Store, verifier: &Verifier) -> Result<VerifyReport, VerifyFailure> {
-    // Checkpoints first: each must carry a valid signature and agree with its own row.
+    verify_log_in_ranges(store, verifier, RANGE_CHUNKS).await
+}
+
+/// [`verify_log`], reading `chunks` chunks of events at a time (tests use small ranges to
+/// cross many range and lane boundaries with few events).
+#[doc(hidden)]
+pub async fn verify_log_in_ranges(
+    store: &Store,
+    verifier: &Verifier,
+    chunks: u32,
+) -> Result<VerifyReport, VerifyFailure> {
+    let range = i64::from(chunks.max(1)) * AUDIT_CHUNK as i64;
     let rows = store.audit_checkpoints().await.map_err(db)?;
+    let stored_chunks: HashMap<i64, Vec<u8>> = store.audit_chunks(0, i64::MAX).await.map_err(db)?.into_iter().collect();
+    let head = store.audit_head().await.map_err(db)?;
+
+    // The lanes start reading at once; nothing they send is used before the checks below.
+    let cp_sizes: Arc<Vec<u64>> = Arc::new(rows.iter().filter_map(|r| u64::try_from(r.size).ok()).collect());
+    let lanes = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_LANES);
+    let ranges = usize::try_from(head.max(0).unsigned_abs().div_ceil(range.unsigned_abs())).unwrap_or(usize::MAX);
+    let lanes = lanes.min(ranges).max(1);
+    let mut receivers = Vec::with_capacity(lanes);
+    let mut tasks = Vec::with_capacity(lanes);
+    for k in 0..lanes {
+        let (tx, rx) = mpsc::channel(1);
+        receivers.push(rx);
+        let (k, n) = (i64::try_from(k).unwrap_or(0), i64::try_from(lanes).unwrap_or(1));
+        tasks.push(tokio::spawn(lane(store.clone(), (k, n, range), head, cp_sizes.clone(), tx)));
+    }
+    let result = walk(store, verifier, (&rows, &stored_chunks), (head, range, ranges), &mut receivers).await;
+    // Stop the lanes (each ends at its next send) and wait for their connections to close.
+    drop(receivers);
+    for t in tasks {
+        let _ = t.await;
+    }
+    result
+}
+
+async fn walk(
+    store: &Store,
+    verifier: &Verifier,
+    (rows, stored_chunks): (&[custos_store::CheckpointRow], &HashMap<i64, Vec<u8>>),
+    (head, range, ranges): (i64, i64, usize),
+    receivers: &mut [mpsc::Receiver<Result<Hashed, StoreError>>],
+) -> Result<VerifyReport, VerifyFailure> {
+    // Checkpoints first: each must carry a valid signature and agree with its own row.
     let mut checkpoints: Vec<(u64, Hash)> = Vec::with_capacity(rows.len());
-    for r in &rows {
+    for r in rows {
         let cp = verifier
             .verify_note(&r.note)
             .map_err(|e| fail(None, format!("checkpoint at size {}: signature or format invalid ({e})", r.size)))?;
@@ -76,48 +135,37 @@ pub async fn verify_log(store: &Store, verifier: &Verifier) -> Result<VerifyRepo
         }
         checkpoints.push((cp.size, cp.root));
     }
-    let stored_chunks: HashMap<i64, Vec<u8>> = store.audit_chunks(0, i64::MAX).await.map_err(db)?.into_iter().collect();
-    let head = store.audit_head().await.map_err(db)?;
     if let Some(s) = store.audit_negative_seq().await.map_err(db)? {
         return Err(fail(None, format!("an event with the invalid seq {s} was inserted")));
     }
 
-    let mut st = Walk { tree: TreeBuilder::new(), chunk: TreeBuilder::new(), next_cp: 0, prev_cp_size: 0, expected: 0 };
-    // Full ranges up to the head, read ahead in parallel; after the first short range (or
-    // at the head) the rest is read from where the events stopped, whatever their seqs.
-    let mut queue: VecDeque<(i64, tokio::task::JoinHandle<Result<Hashed, StoreError>>)> = VecDeque::new();
-    let mut next_from = 0i64;
-    let mut ranges_done = false;
-    loop {
-        while !ranges_done && queue.len() < AHEAD && next_from < head {
-            let to = next_from.saturating_add(PAGE).min(head);
-            queue.push_back((to - next_from, fetch(store, next_from, Some(to))));
-            next_from = to;
-        }
-        let (width, handle) = match queue.pop_front() {
-            Some(q) => q,
-            None => {
-                ranges_done = true;
-                let from = i64::try_from(st.expected).unwrap_or(i64::MAX);
-                (0, fetch(store, from, None))
+    let mut st = Walk::new(stored_chunks, &checkpoints);
+    let lanes = receivers.len().max(1);
+    for r in 0..ranges {
+        let rx = receivers.get_mut(r % lanes).ok_or_else(|| fail(None, "no reader"))?;
+        let hashed = rx.recv().await.ok_or_else(|| fail(None, "a reader task stopped"))?.map_err(db)?;
+        st.apply(&hashed)?;
+    }
+    // Whatever lies at or beyond where the events stopped (normally nothing), whatever its
+    // seqs: the walk names a gap or an insertion.
+    let mut reader = store.audit_reader().await.map_err(db)?;
+    let tail = async {
+        loop {
+            let from = i64::try_from(st.expected()).unwrap_or(i64::MAX);
+            let mut batch = AuditBatch::default();
+            reader.read(from, i64::MAX, range, &mut batch).await.map_err(db)?;
+            if batch.is_empty() {
+                return Ok(());
             }
-        };
-        let page = handle.await.map_err(|e| fail(None, format!("reader task failed: {e}")))?.map_err(db)?;
-        if ranges_done && page.is_empty() {
-            break;
-        }
-        if !ranges_done && (page.len() as i64) < width {
-            ranges_done = true;
-            for (_, h) in queue.drain(..) {
-                h.abort();
-            }
-        }
-        for (r, leaf) in &page {
-            st.push(r, leaf.as_ref(), &stored_chunks, &checkpoints)?;
+            st.apply(&hash_range(from, batch, &[]))?;
         }
     }
-    let Walk { tree, next_cp, expected, .. } = st;
-    if let Some(&(size, _)) = checkpoints.get(next_cp) {
+    .await;
+    reader.close().await;
+    tail?;
+
+    let expected = st.expected();
+    if let Some(&(size, _)) = checkpoints.get(st.next_checkpoint()) {
         return Err(fail(
             Some(expected),
             format!("missing: a checkpoint covers {size} events but only {expected} are stored (cut off the end)"),
@@ -133,66 +181,5 @@ pub async fn verify_log(store: &Store, verifier: &Verifier) -> Result<VerifyRepo
     if expected > head_u {
         return Err(fail(Some(head_u), format!("inserted: {} events beyond the log head {head_u}", expected - head_u)));
     }
-    Ok(VerifyReport { events: expected, checkpoints: checkpoints.len(), root: tree.root() })
-}
-
-/// The verifier's position: the tree so far, the current chunk, the next checkpoint.
-struct Walk {
-    tree: TreeBuilder,
-    chunk: TreeBuilder,
-    next_cp: usize,
-    prev_cp_size: u64,
-    expected: u64,
-}
-
-impl Walk {
-    /// Checks one record (its seq, its recomputed leaf against the stored one) and adds it
-    /// to the tree, checking every chunk hash and checkpoint it completes.
-    fn push(
-        &mut self,
-        r: &AuditRecord,
-        leaf: Option<&Hash>,
-        stored_chunks: &HashMap<i64, Vec<u8>>,
-        checkpoints: &[(u64, Hash)],
-    ) -> Result<(), VerifyFailure> {
-        let seq = u64::try_from(r.seq).map_err(|_| fail(None, format!("invalid seq {}", r.seq)))?;
-        if seq != self.expected {
-            return Err(fail(Some(self.expected), "missing: the event was deleted"));
-        }
-        let leaf = *leaf.ok_or_else(|| fail(Some(seq), "a stored column does not decode: edited"))?;
-        if leaf.as_slice() != r.leaf.as_slice() {
-            return Err(fail(Some(seq), "the event does not match its leaf hash: edited, inserted or reordered"));
-        }
-        self.tree.push(leaf);
-        self.chunk.push(leaf);
-        self.expected += 1;
-        if self.chunk.size() == AUDIT_CHUNK {
-            let idx = i64::try_from(self.expected / AUDIT_CHUNK - 1).unwrap_or(i64::MAX);
-            if let Some(h) = stored_chunks.get(&idx)
-                && h.as_slice() != self.chunk.root().as_slice()
-            {
-                return Err(fail(None, format!("stored subtree hash {idx} does not match the events")));
-            }
-            self.chunk = TreeBuilder::new();
-        }
-        while let Some(&(size, root)) = checkpoints.get(self.next_cp) {
-            if size != self.expected {
-                break;
-            }
-            if self.tree.root() != root {
-                let prev = self.prev_cp_size;
-                return Err(fail(
-                    Some(prev),
-                    format!(
-                        "checkpoint at size {size} does not match the events: an entry in seq {prev}..{} was \
-                         edited together with its leaf hash, inserted or reordered",
-                        size - 1
-                    ),
-                ));
-            }
-            self.prev_cp_size = size;
-            self.next_cp += 1;
-        }
-        Ok(())
-    }
+    Ok(VerifyReport { events: expected, checkpoints: checkpoints.len(), root: st.root()? })
 }

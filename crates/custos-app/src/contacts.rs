@@ -9,7 +9,7 @@ use crate::views::{ContactOut, contact_out};
 use crate::{Actor, App, AppError};
 use custos_domain::contact::ContactData;
 use custos_domain::{Contact, ContactChanges, ContactId, ContactInput, CustomerId, Email, Mobile, Permission, Phone};
-use custos_store::ContactRow;
+use custos_store::{ContactRow, WriteTx};
 
 impl App {
     fn contact_row(
@@ -84,26 +84,39 @@ impl App {
         let data = ContactData::validate(input)?;
         // Keys first: a connection holding a write transaction never waits on another lookup.
         let keys = self.vault.keys_for(&customer.to_string(), false).await?;
-        let id = ContactId(self.new_uuid());
-        let ts = self.now_micros();
-        let row = self.contact_row(&keys, &id, &customer, &data, RowMeta { created: ts, updated: ts, version: 1 });
         let mut tx = self.store.begin_write().await?;
         if tx.get_customer(&customer.to_string()).await?.is_none() {
             return Err(AppError::NotFound("customer"));
         }
+        let c = self.create_contact_in(&mut tx, actor, &keys, customer, data).await?;
+        tx.commit().await?;
+        Ok(contact_out(actor, c))
+    }
+
+    /// Inserts a validated contact of `customer` (sealed with the customer's `keys`) and
+    /// appends its `contact.create` event in `tx`; the caller checked the customer and commits.
+    pub(crate) async fn create_contact_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        keys: &RecordKeys,
+        customer: CustomerId,
+        data: ContactData,
+    ) -> Result<Contact, AppError> {
+        let id = ContactId(self.new_uuid());
+        let ts = self.now_micros();
+        let row = self.contact_row(keys, &id, &customer, &data, RowMeta { created: ts, updated: ts, version: 1 });
         tx.insert_contact(&row).await?;
         let ev = Ev::new("contact.create", "contact").record(id).fields(&contact_fields(None, &data));
-        self.audit(&mut tx, actor, ev.ids(vec![customer.to_string()])).await?;
-        tx.commit().await?;
-        let c = Contact {
+        self.audit(tx, actor, ev.ids(vec![customer.to_string()])).await?;
+        Ok(Contact {
             id,
             customer_id: customer,
             data,
             created_at: from_micros(ts)?,
             updated_at: from_micros(ts)?,
             version: 1,
-        };
-        Ok(contact_out(actor, c))
+        })
     }
 
     pub async fn list_contacts(&self, actor: &Actor, customer_id: &str) -> Result<Vec<ContactOut>, AppError> {

@@ -162,15 +162,29 @@ impl App {
         let id = CustomerId(self.new_uuid());
         let ts = to_micros(now);
         let keys = self.vault.keys_for(&id.to_string(), true).await?;
-        let row = self.customer_row(&keys, &id, &data, RowMeta { created: ts, updated: ts, version: 1 });
         let mut tx = self.store.begin_write().await?;
-        Self::check_references(&mut tx, &data, actor).await?;
+        let c = self.create_customer_in(&mut tx, actor, &keys, id, data, ts).await?;
+        tx.commit().await?;
+        Ok(customer_out(actor, c))
+    }
+
+    /// Inserts a validated customer (sealed with `keys`, its own data key) and appends its
+    /// `customer.create` event in `tx`; the caller commits. Shared by create and lead conversion.
+    pub(crate) async fn create_customer_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        keys: &RecordKeys,
+        id: CustomerId,
+        data: CustomerData,
+        ts: i64,
+    ) -> Result<Customer, AppError> {
+        let row = self.customer_row(keys, &id, &data, RowMeta { created: ts, updated: ts, version: 1 });
+        Self::check_references(tx, &data, actor).await?;
         tx.insert_customer(&row).await?;
         let fields = crate::audit::customer_fields(None, &data);
-        self.audit(&mut tx, actor, Ev::new("customer.create", "customer").record(id).fields(&fields)).await?;
-        tx.commit().await?;
-        let c = Customer { id, data, created_at: from_micros(ts)?, updated_at: from_micros(ts)?, version: 1 };
-        Ok(customer_out(actor, c))
+        self.audit(tx, actor, Ev::new("customer.create", "customer").record(id).fields(&fields)).await?;
+        Ok(Customer { id, data, created_at: from_micros(ts)?, updated_at: from_micros(ts)?, version: 1 })
     }
 
     pub async fn get_customer(&self, actor: &Actor, id: &str) -> Result<CustomerOut, AppError> {

@@ -43,6 +43,16 @@ pub enum AuditError {
         /// Number of hashes the index and sizes require.
         expected: usize,
     },
+    /// A subtree does not fit where it is put: its size is not a power of two, the tree
+    /// size is not a multiple of it, or (for a tail) it is not smaller than the tree's
+    /// smallest subtree.
+    #[error("a subtree of {leaves} leaves does not fit a tree of size {size}")]
+    SubtreeMisaligned {
+        /// The tree size.
+        size: u64,
+        /// The subtree's number of leaves.
+        leaves: u64,
+    },
     /// The root computed from a proof differs from the expected root.
     #[error("root hash mismatch")]
     RootMismatch,

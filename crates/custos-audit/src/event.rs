@@ -121,35 +121,100 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn put_list(out: &mut Vec<u8>, v: &[String]) {
+fn put_list<L: AsRef<str>>(out: &mut Vec<u8>, v: &[L]) {
     put_u64(out, v.len() as u64);
     for s in v {
-        put_str(out, s);
+        put_str(out, s.as_ref());
+    }
+}
+
+/// An event whose strings are borrowed (for example from a page of stored rows), encoded
+/// exactly like [`AuditEvent::canonical_bytes`]: there is one encoder, this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef<'a, L: AsRef<str> = String> {
+    /// See [`AuditEvent::seq`].
+    pub seq: u64,
+    /// See [`AuditEvent::at_micros`].
+    pub at_micros: i64,
+    /// See [`Actor::user_id`].
+    pub user_id: Option<&'a str>,
+    /// See [`Actor::token_id`].
+    pub token_id: Option<&'a str>,
+    /// See [`Actor::session_id`].
+    pub session_id: Option<&'a str>,
+    /// See [`Actor::ip`].
+    pub ip: Option<&'a str>,
+    /// See [`Actor::user_agent`].
+    pub user_agent: Option<&'a str>,
+    /// See [`AuditEvent::action`].
+    pub action: &'a str,
+    /// See [`AuditEvent::resource`].
+    pub resource: &'a str,
+    /// See [`AuditEvent::record_id`].
+    pub record_id: Option<&'a str>,
+    /// See [`AuditEvent::fields`].
+    pub fields: &'a [L],
+    /// See [`AuditEvent::outcome`].
+    pub outcome: Outcome,
+    /// See [`AuditEvent::purpose`].
+    pub purpose: Option<&'a str>,
+    /// See [`AuditEvent::request_id`].
+    pub request_id: Option<&'a str>,
+    /// See [`AuditEvent::ids`].
+    pub ids: &'a [L],
+}
+
+impl<L: AsRef<str>> EventRef<'_, L> {
+    /// Appends the canonical encoding (see the module documentation) to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        put_str(out, CANONICAL_TAG);
+        put_u64(out, self.seq);
+        out.extend_from_slice(&self.at_micros.to_be_bytes());
+        put_opt(out, self.user_id);
+        put_opt(out, self.token_id);
+        put_opt(out, self.session_id);
+        put_opt(out, self.ip);
+        put_opt(out, self.user_agent);
+        put_str(out, self.action);
+        put_str(out, self.resource);
+        put_opt(out, self.record_id);
+        put_list(out, self.fields);
+        out.push(self.outcome.code());
+        put_opt(out, self.purpose);
+        put_opt(out, self.request_id);
+        put_list(out, self.ids);
     }
 }
 
 impl AuditEvent {
+    /// This event with its strings borrowed.
+    #[must_use]
+    pub fn as_event_ref(&self) -> EventRef<'_, String> {
+        let a = &self.actor;
+        EventRef {
+            seq: self.seq,
+            at_micros: self.at_micros,
+            user_id: a.user_id.as_deref(),
+            token_id: a.token_id.as_deref(),
+            session_id: a.session_id.as_deref(),
+            ip: a.ip.as_deref(),
+            user_agent: a.user_agent.as_deref(),
+            action: &self.action,
+            resource: &self.resource,
+            record_id: self.record_id.as_deref(),
+            fields: &self.fields,
+            outcome: self.outcome,
+            purpose: self.purpose.as_deref(),
+            request_id: self.request_id.as_deref(),
+            ids: &self.ids,
+        }
+    }
+
     /// The canonical encoding (see the module documentation): the Merkle leaf entry.
     #[must_use]
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(256);
-        put_str(&mut out, CANONICAL_TAG);
-        put_u64(&mut out, self.seq);
-        out.extend_from_slice(&self.at_micros.to_be_bytes());
-        let a = &self.actor;
-        put_opt(&mut out, a.user_id.as_deref());
-        put_opt(&mut out, a.token_id.as_deref());
-        put_opt(&mut out, a.session_id.as_deref());
-        put_opt(&mut out, a.ip.as_deref());
-        put_opt(&mut out, a.user_agent.as_deref());
-        put_str(&mut out, &self.action);
-        put_str(&mut out, &self.resource);
-        put_opt(&mut out, self.record_id.as_deref());
-        put_list(&mut out, &self.fields);
-        out.push(self.outcome.code());
-        put_opt(&mut out, self.purpose.as_deref());
-        put_opt(&mut out, self.request_id.as_deref());
-        put_list(&mut out, &self.ids);
+        self.as_event_ref().encode_into(&mut out);
         out
     }
 

@@ -13,7 +13,7 @@ pub mod merkle;
 
 pub use checkpoint::{Checkpoint, CheckpointSigner, Verifier, parse_checkpoint_body};
 pub use error::AuditError;
-pub use event::{Actor, AuditEvent, Outcome};
+pub use event::{Actor, AuditEvent, EventRef, Outcome};
 pub use merkle::{
     EMPTY_ROOT, Hash, TreeBuilder, consistency_proof, hash_from_slice, inclusion_proof, leaf_hash, node_hash,
     root_from_inclusion_proof, root_from_leaf_hashes, verify_consistency, verify_inclusion,

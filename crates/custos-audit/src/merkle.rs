@@ -110,6 +110,50 @@ impl TreeBuilder {
         self.size = self.size.wrapping_add(1);
     }
 
+    /// Appends a perfect subtree of `leaves` leaves (a power of two) whose root is `root`,
+    /// as if its leaves were pushed one by one: the tree size must be a multiple of
+    /// `leaves`. Costs what pushing one leaf costs, so subtree roots computed elsewhere
+    /// (for example on other threads) can be joined in order.
+    ///
+    /// # Errors
+    /// [`AuditError::SubtreeMisaligned`] if `leaves` is not a power of two or the size is
+    /// not a multiple of it.
+    pub fn push_subtree(&mut self, root: Hash, leaves: u64) -> Result<(), AuditError> {
+        let misaligned = AuditError::SubtreeMisaligned { size: self.size, leaves };
+        if !leaves.is_power_of_two() || !self.size.is_multiple_of(leaves) {
+            return Err(misaligned);
+        }
+        let new_size = self.size.checked_add(leaves).ok_or(misaligned)?;
+        let mut h = root;
+        let mut n = self.size >> leaves.trailing_zeros();
+        while n & 1 == 1 && self.len > 0 {
+            self.len -= 1;
+            h = node_hash(&self.frontier[self.len], &h);
+            n >>= 1;
+        }
+        if let Some(slot) = self.frontier.get_mut(self.len) {
+            *slot = h;
+            self.len += 1;
+        }
+        self.size = new_size;
+        Ok(())
+    }
+
+    /// The RFC 6962 root of the leaves pushed so far followed by `tail_size` more leaves
+    /// whose own root is `tail_root`, without pushing them. The tail must be non-empty and
+    /// smaller than the smallest perfect subtree of this tree (any tail fits an empty
+    /// tree): for example a partial 1,024-leaf chunk after whole chunks.
+    ///
+    /// # Errors
+    /// [`AuditError::SubtreeMisaligned`] if the tail is empty or too large.
+    pub fn root_with_tail(&self, tail_root: &Hash, tail_size: u64) -> Result<Hash, AuditError> {
+        let smallest = if self.size == 0 { u64::MAX } else { 1u64 << self.size.trailing_zeros() };
+        if tail_size == 0 || tail_size >= smallest {
+            return Err(AuditError::SubtreeMisaligned { size: self.size, leaves: tail_size });
+        }
+        Ok(self.frontier[..self.len].iter().rev().fold(*tail_root, |acc, left| node_hash(left, &acc)))
+    }
+
     /// Appends the leaf hash of `entry`.
     pub fn push_entry(&mut self, entry: &[u8]) {
         self.push(leaf_hash(entry));

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use custos_audit::{Actor, AuditEvent, Outcome, leaf_hash};
+use custos_audit::{Actor, AuditEvent, EventRef, Outcome, leaf_hash};
 use sha2::{Digest, Sha256};
 
 fn hex(b: &[u8]) -> String {
@@ -57,6 +57,39 @@ fn golden_full_event() {
         "canonical encoding changed: that needs a new version tag"
     );
     assert_eq!(full_event().leaf_hash(), leaf_hash(&bytes));
+}
+
+#[test]
+fn a_borrowed_event_encodes_like_the_owned_one() {
+    let e = full_event();
+    let (fields, ids): (Vec<&str>, Vec<&str>) = (e.fields.iter().map(String::as_str).collect(), vec![]);
+    let view = EventRef { fields: &fields, ids: &ids, ..map_lists(e.as_event_ref()) };
+    let mut out = vec![0xaa];
+    view.encode_into(&mut out);
+    assert_eq!(out[0], 0xaa, "encode_into appends");
+    assert_eq!(&out[1..], e.canonical_bytes());
+    assert_eq!(hex(&Sha256::digest(&out[1..])), "9c4ef2e563a476c1fc8c730d5afe35c252feba0815dcd7cd4181c4db67143c26");
+}
+
+/// The same view with empty `&str` lists (the caller fills them in).
+fn map_lists<'a>(v: EventRef<'a, String>) -> EventRef<'a, &'a str> {
+    EventRef {
+        seq: v.seq,
+        at_micros: v.at_micros,
+        user_id: v.user_id,
+        token_id: v.token_id,
+        session_id: v.session_id,
+        ip: v.ip,
+        user_agent: v.user_agent,
+        action: v.action,
+        resource: v.resource,
+        record_id: v.record_id,
+        fields: &[],
+        outcome: v.outcome,
+        purpose: v.purpose,
+        request_id: v.request_id,
+        ids: &[],
+    }
 }
 
 #[test]

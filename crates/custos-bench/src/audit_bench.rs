@@ -1,6 +1,8 @@
 //! Audit figures for BENCHMARKS.md: create-customer throughput with and without auditing in
 //! one run, and at 1,000,000 stored events: checkpoint build, `verify` speed, inclusion-proof
-//! and impact-query latency. Benchmark code only; it never runs in the product.
+//! and impact-query latency; and `verify` speed alone on SQLite or PostgreSQL, several runs
+//! over one log. Benchmark code only; it never runs in the product and never writes to a
+//! database that already holds audit events.
 
 use crate::error::{BenchError, Result};
 use custos_app::vault::Vault;
@@ -14,8 +16,12 @@ use std::time::Instant;
 
 async fn fresh(dir: &std::path::Path) -> Result<App> {
     let store = Store::open_sqlite_dir(dir).await.map_err(|e| BenchError::ctx("store", e))?;
-    store.migrate().await.map_err(|e| BenchError::ctx("migrate", e))?;
     let ks = KeyStore::open_sqlite_dir(dir).await.map_err(|e| BenchError::ctx("key store", e))?;
+    app_on(store, ks).await
+}
+
+async fn app_on(store: Store, ks: KeyStore) -> Result<App> {
+    store.migrate().await.map_err(|e| BenchError::ctx("migrate", e))?;
     ks.migrate().await.map_err(|e| BenchError::ctx("key store", e))?;
     let source = Arc::new(StaticKeySource(Arc::new(KeyMaterial::generate(&OsRandom))));
     let vault = Vault::open(ks, source, Arc::new(OsRandom), Arc::new(SystemClock))
@@ -92,35 +98,7 @@ pub async fn run(events: usize, creates_n: usize, workers: usize) -> Result<Stri
     let app = fresh(dir.path()).await?;
     let store = app.store().clone();
     let started = Instant::now();
-    let mut n = 0usize;
-    while n < events {
-        let batch = 10_000.min(events - n);
-        let mut evs: Vec<AuditEvent> = (n..n + batch)
-            .map(|i| AuditEvent {
-                seq: 0,
-                at_micros: 1_700_000_000_000_000 + i as i64 * 1000,
-                actor: custos_audit::Actor {
-                    user_id: Some(format!("0190f0e0-0000-7000-8000-{:012}", i % 100)),
-                    session_id: Some("0190f0e0-0000-7000-8000-00000000beef".into()),
-                    ip: Some("10.0.0.7".into()),
-                    user_agent: Some("Mozilla/5.0 (bench)".into()),
-                    ..Default::default()
-                },
-                action: if i % 10 == 0 { "customer.update".into() } else { "customer.read".into() },
-                resource: "customer".into(),
-                record_id: Some(format!("0190f0e1-0000-7000-8000-{:012}", i % 10_000)),
-                fields: if i % 10 == 0 { vec!["tier".into()] } else { vec![] },
-                outcome: Outcome::Allowed,
-                purpose: None,
-                request_id: Some(format!("{i:032x}")),
-                ids: vec![],
-            })
-            .collect();
-        let mut tx = store.begin_write().await.map_err(|e| BenchError::ctx("tx", e))?;
-        tx.append_audit(&mut evs).await.map_err(|e| BenchError::ctx("append", e))?;
-        tx.commit().await.map_err(|e| BenchError::ctx("commit", e))?;
-        n += batch;
-    }
+    append_events(&store, events, 10_000, false, &app).await?;
     out.push_str(&format!(
         "append {events} events in 10,000-event transactions: {:.1} s\n",
         started.elapsed().as_secs_f64()
@@ -196,6 +174,94 @@ pub async fn run(events: usize, creates_n: usize, workers: usize) -> Result<Stri
         pct(&mut cust_lat, 0.5),
         pct(&mut cust_lat, 1.0)
     ));
+    store.close().await;
+    Ok(out)
+}
+
+fn bench_event(i: usize) -> AuditEvent {
+    AuditEvent {
+        seq: 0,
+        at_micros: 1_700_000_000_000_000 + i as i64 * 1000,
+        actor: custos_audit::Actor {
+            user_id: Some(format!("0190f0e0-0000-7000-8000-{:012}", i % 100)),
+            session_id: Some("0190f0e0-0000-7000-8000-00000000beef".into()),
+            ip: Some("10.0.0.7".into()),
+            user_agent: Some("Mozilla/5.0 (bench)".into()),
+            ..Default::default()
+        },
+        action: if i % 10 == 0 { "customer.update".into() } else { "customer.read".into() },
+        resource: "customer".into(),
+        record_id: Some(format!("0190f0e1-0000-7000-8000-{:012}", i % 10_000)),
+        fields: if i % 10 == 0 { vec!["tier".into()] } else { vec![] },
+        outcome: Outcome::Allowed,
+        purpose: None,
+        request_id: Some(format!("{i:032x}")),
+        ids: vec![],
+    }
+}
+
+/// Appends `events` events in transactions of `per_tx`, signing a checkpoint after each
+/// transaction when `checkpoints` (as a server with `checkpoint_every_events = per_tx`).
+async fn append_events(store: &Store, events: usize, per_tx: usize, checkpoints: bool, app: &App) -> Result<()> {
+    let mut n = 0usize;
+    while n < events {
+        let batch = per_tx.max(1).min(events - n);
+        let mut evs: Vec<AuditEvent> = (n..n + batch).map(bench_event).collect();
+        let mut tx = store.begin_write().await.map_err(|e| BenchError::ctx("tx", e))?;
+        tx.append_audit(&mut evs).await.map_err(|e| BenchError::ctx("append", e))?;
+        tx.commit().await.map_err(|e| BenchError::ctx("commit", e))?;
+        if checkpoints {
+            app.checkpoint_now().await.map_err(|e| BenchError::ctx("checkpoint", e))?;
+        }
+        n += batch;
+    }
+    Ok(())
+}
+
+/// `--mode audit-verify`: builds a log of `events` events in `url` (a temporary SQLite
+/// database without one; it must hold no audit event yet) with a checkpoint signed every
+/// `every` events, as a server with that `checkpoint_every_events` signs them, then times
+/// `runs` verifications of it and prints each and the median.
+pub async fn verify_speed(url: Option<&str>, events: usize, every: usize, runs: usize) -> Result<String> {
+    let dir = tempfile::tempdir().map_err(|e| BenchError::ctx("tempdir", e))?;
+    let (app, engine) = match url {
+        None => (fresh(dir.path()).await?, "SQLite"),
+        Some(u) => {
+            let store = Store::open(u).await.map_err(|e| BenchError::ctx("store", e))?;
+            let ks_url = custos_store::keystore_url_for(u).map_err(|e| BenchError::ctx("key store", e))?;
+            let ks = KeyStore::open(&ks_url, 4).await.map_err(|e| BenchError::ctx("key store", e))?;
+            let engine = if store.backend() == custos_store::Backend::Postgres { "PostgreSQL" } else { "SQLite" };
+            (app_on(store, ks).await?, engine)
+        }
+    };
+    let store = app.store().clone();
+    if store.audit_head().await.map_err(|e| BenchError::ctx("head", e))? != 0 {
+        return Err(BenchError::new("the database already holds audit events: give an empty one"));
+    }
+    let started = Instant::now();
+    append_events(&store, events, every, true, &app).await?;
+    app.checkpoint_now().await.map_err(|e| BenchError::ctx("checkpoint", e))?;
+    let checkpoints = store.audit_checkpoints().await.map_err(|e| BenchError::ctx("checkpoints", e))?.len();
+    let key = app.audit_public_key().map_err(|e| BenchError::ctx("key", e))?;
+    let mut out = format!(
+        "{engine}: {events} events, {checkpoints} checkpoints, built in {:.1} s; checkpoint key: {key}\n",
+        started.elapsed().as_secs_f64()
+    );
+    let verifier = custos_app::audit::verifier_from_key(&key).map_err(|e| BenchError::ctx("key", e))?;
+    let mut rates = Vec::new();
+    for run in 1..=runs.max(1) {
+        let started = Instant::now();
+        let r =
+            custos_app::audit_verify::verify_log(&store, &verifier).await.map_err(|e| BenchError::ctx("verify", e))?;
+        let secs = started.elapsed().as_secs_f64();
+        rates.push(r.events as f64 / secs);
+        out.push_str(&format!(
+            "run {run}: verify {} events: {secs:.3} s = {:.0} events/s\n",
+            r.events,
+            r.events as f64 / secs
+        ));
+    }
+    out.push_str(&format!("{engine} verify, median of {}: {:.0} events/s\n", rates.len(), pct(&mut rates, 0.5)));
     store.close().await;
     Ok(out)
 }

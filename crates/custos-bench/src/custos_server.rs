@@ -29,6 +29,7 @@ pub async fn build_app(dir: &std::path::Path) -> Result<(App, Store)> {
         .map_err(|e| BenchError::ctx("opening the vault", e))?;
     let app = App::new(store.clone(), vault, Arc::new(SystemClock), Arc::new(OsRandom), AppConfig::default());
     app.seed_roles().await.map_err(|e| BenchError::ctx("seeding roles", e))?;
+    app.seed_pipelines().await.map_err(|e| BenchError::ctx("seeding pipelines", e))?;
     Ok((app, store))
 }
 

@@ -53,6 +53,9 @@ enum Mode {
     Auth,
     /// Audit: create throughput with/without auditing; verify, proofs and impact at --rows events.
     Audit,
+    /// Audit verify speed alone: --runs verifications of a log of --rows events (checkpoint
+    /// every 1,000) built in --database-url (empty; default a temporary SQLite database).
+    AuditVerify,
 }
 
 /// Load benchmark: Custos create/get customer versus a bare axum + SQLite baseline.
@@ -80,6 +83,12 @@ struct Args {
     /// Rows for --mode blind-index and --mode bulk.
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1000..=10_000_000))]
     rows: u64,
+    /// Database for --mode audit-verify (sqlite:… or postgres:…, without audit events).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Verifications timed by --mode audit-verify.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
+    runs: u64,
     /// Threads of the load generator's runtime (1 = current-thread runtime).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
     client_threads: u64,
@@ -98,6 +107,12 @@ fn storage_run(args: &Args) -> Result<String> {
     match args.mode {
         Mode::Auth => rt.block_on(auth_bench::run(200, 20_000)),
         Mode::Audit => rt.block_on(audit_bench::run(rows, 2000, usize::try_from(args.workers).unwrap_or(16))),
+        Mode::AuditVerify => rt.block_on(audit_bench::verify_speed(
+            args.database_url.as_deref(),
+            rows,
+            1000,
+            usize::try_from(args.runs).unwrap_or(5),
+        )),
         Mode::BlindIndex => {
             let mut checkpoints = vec![100_000.min(rows), rows];
             checkpoints.dedup();

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod config;
 mod demo;
+mod demo_sales;
 mod error;
 mod hsm;
 mod keys;

@@ -7,6 +7,7 @@ use crate::error::CliError;
 use custos_app::vault::Vault;
 use custos_app::{App, AppConfig, SystemClock};
 use custos_crypto::{EnvKeySource, KeyFileSource, KeySource, OsRandom, keyfile};
+use custos_domain::Clock;
 use custos_store::{KeyStore, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -99,10 +100,14 @@ pub fn key_source(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<
 
 /// A ready application: store and key store migrated, keys loaded, vault open.
 pub async fn open_app(cfg: &Config) -> Result<App, CliError> {
+    open_app_with_clock(cfg, Arc::new(SystemClock)).await
+}
+
+/// `open_app` with another clock (the demo replays its year of sales at past times).
+pub async fn open_app_with_clock(cfg: &Config, clock: Arc<dyn Clock>) -> Result<App, CliError> {
     let store = open_store(cfg).await?;
     let keystore = open_keystore(cfg).await?;
     let source = key_source(cfg, &|k| std::env::var(k).ok())?;
-    let clock = Arc::new(SystemClock);
     let vault = Vault::open(keystore, source, Arc::new(OsRandom), clock.clone()).await?;
     let app_cfg = AppConfig {
         session_idle: cfg.session_idle,
@@ -114,5 +119,6 @@ pub async fn open_app(cfg: &Config) -> Result<App, CliError> {
     };
     let app = App::new(store, vault, clock, Arc::new(OsRandom), app_cfg);
     app.seed_roles().await?;
+    app.seed_pipelines().await?;
     Ok(app)
 }

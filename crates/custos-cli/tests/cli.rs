@@ -147,7 +147,8 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
             let _ = tx.send(line);
         }
     });
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // The demo replays a year of sales on its first start: generous in debug builds.
+    let deadline = Instant::now() + Duration::from_secs(240);
     let mut seen = Vec::new();
     while Instant::now() < deadline {
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
@@ -241,6 +242,19 @@ async fn demo_seeds_prints_credentials_and_reuses_its_data() {
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 200);
     assert!(list["next_cursor"].is_string());
+    // A year of sales: open, won and lost deals with stage history, leads, and activities.
+    for (path, min) in [
+        ("/api/v1/deals?status=open&limit=100", 100),
+        ("/api/v1/deals?status=won&limit=30", 30),
+        ("/api/v1/deals?status=lost&limit=30", 30),
+        ("/api/v1/leads?limit=100", 100),
+        ("/api/v1/activities?limit=100", 100),
+    ] {
+        let page: serde_json::Value =
+            http.get(format!("{}{path}", s.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let n = page["items"].as_array().map_or(0, Vec::len);
+        assert!(n >= min, "{path}: {n} items");
+    }
     assert!(sigterm(&mut s.child).success());
 
     // Run again: the same data is reused, the same credentials still work.
@@ -340,6 +354,9 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    let lead = serde_json::json!({"name": "Canary Lead", "source": "other", "email": "lqzx7w.lead@heronmail.test", "mobile": "13987650789", "notes": "LeadNote quokka-heron"});
+    let r = http.post(format!("{base}/api/v1/leads")).bearer_auth(token).json(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 201);
     // Bad input carrying a marker must not leak it through logs either.
     let r = http
         .post(format!("{base}/api/v1/customers"))
@@ -361,6 +378,10 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
             "8613987650123",
             "7703290039",
             "11010519770329003X",
+            "lqzx7w.lead",
+            "heronmail",
+            "13987650789",
+            "quokka-heron",
         ]
         .map(String::from),
     );

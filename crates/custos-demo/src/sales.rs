@@ -29,17 +29,39 @@ pub enum Action {
     Customer(usize),
     Lead(DemoLead),
     /// The lead's status becomes `contacted` or `qualified`.
-    LeadStatus { lead: usize, status: &'static str },
-    Disqualify { lead: usize, reason: String },
+    LeadStatus {
+        lead: usize,
+        status: &'static str,
+    },
+    Disqualify {
+        lead: usize,
+        reason: String,
+    },
     /// The lead becomes a customer with a contact and the deal `deal.key`.
-    Convert { lead: usize, deal: DemoDeal },
+    Convert {
+        lead: usize,
+        deal: DemoDeal,
+    },
     Deal(DemoDeal),
     /// The deal moves to stage `stage` (0-based) of its pipeline.
-    Move { deal: usize, stage: usize },
-    Won { deal: usize },
-    Lost { deal: usize, reason: String },
+    Move {
+        deal: usize,
+        stage: usize,
+    },
+    Won {
+        deal: usize,
+    },
+    Lost {
+        deal: usize,
+        reason: String,
+    },
     Activity(DemoActivity),
-    Quota { user: usize, period: String, amount: String, currency: &'static str },
+    Quota {
+        user: usize,
+        period: String,
+        amount: String,
+        currency: &'static str,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -132,7 +154,7 @@ struct Seller {
 }
 
 fn sellers(company: &DemoCompany) -> Vec<Seller> {
-    let skills = [0.78, 0.70, 0.64, 0.72, 0.68];
+    let skills = [0.86, 0.81, 0.76, 0.83, 0.79];
     company
         .users
         .iter()
@@ -235,7 +257,8 @@ impl<R: Rng> Planner<'_, R> {
         let key = self.deals;
         self.deals += 1;
         let k = self.rng.random_range(0..PRODUCTS.len());
-        let title = if seller.intl { PRODUCTS_EN[k].to_string() } else { format!("{} {}", PRODUCTS[k], PRODUCTS_EN[k]) };
+        let title =
+            if seller.intl { PRODUCTS_EN[k].to_string() } else { format!("{} {}", PRODUCTS[k], PRODUCTS_EN[k]) };
         let close = at_day(self.start, day + self.rng.random_range(30.0..120.0)).date();
         let currency = if seller.intl { "USD" } else { "CNY" };
         DemoDeal { key, title, customer, amount: amount(self.rng), currency, expected_close: close, owner: seller.user }
@@ -278,16 +301,20 @@ pub fn plan(rng: &mut impl Rng, company: &DemoCompany, now: OffsetDateTime) -> V
     for k in 0..700 {
         let day = (k as f64 + p.rng.random::<f64>()) * 364.0 / 700.0;
         let seller = &sellers[p.rng.random_range(0..sellers.len())];
-        let surname = pick(p.rng, &CN_SURNAMES).0;
-        let given = pick(p.rng, &CN_GIVEN).0;
+        let surname = pick(p.rng, CN_SURNAMES).0;
+        let given = pick(p.rng, CN_GIVEN).0;
+        let source = *weighted::<&str>(p.rng, &SOURCES);
         let id = p.leads;
         p.leads += 1;
         let lead = DemoLead {
             key: id,
             name: format!("{surname}{given}"),
-            company: p.rng.random_bool(0.8).then(|| format!("{surname}氏{}有限公司", pick(p.rng, &["科技", "贸易", "制造"]))),
+            company: p
+                .rng
+                .random_bool(0.8)
+                .then(|| format!("{surname}氏{}有限公司", pick(p.rng, &["科技", "贸易", "制造"]))),
             title: p.rng.random_bool(0.6).then(|| pick(p.rng, &["采购经理", "总经理", "IT 主管"]).to_string()),
-            source: *weighted(p.rng, &SOURCES),
+            source,
             email: Some(format!("lead{k}@{}.example.cn", ["mail", "corp", "biz"][k % 3])),
             mobile: Some(format!("13{}{:08}", k % 10, (k * 7919) % 100_000_000)),
             owner: seller.user,

@@ -18,5 +18,15 @@ pub use rows::{
     Sealed, SessionRow, SortKey, TeamRow, ThrottleRow, TotpRow, UserRow, Visibility,
 };
 pub use store::{Backend, Store, WriteTx};
+pub use tables::activities::{ActivityFilter, ActivityPage, ActivityRow};
 pub use tables::audit::{AUDIT_CHUNK, AuditRecord, AuditSearch, CheckpointRow, ImpactRow, audit_subjects};
+pub use tables::audit_bulk::{AuditBatch, AuditReader};
+pub use tables::deal_board::{DealHistoryRow, StageTotalRow};
+pub use tables::deals::{DealFilter, DealListRow, DealRow, DealSort};
+pub use tables::leaderboard::{ActivityCountRow, OwnerDealTotals, PersonRow};
+pub use tables::leads::{LeadFilter, LeadRow, LeadSort};
+pub use tables::pipelines::{PipelineRow, StageRow};
+pub use tables::quotas::{QuotaAttainmentRow, QuotaRow};
+pub use tables::reports::{BucketSumRow, ForecastCellRow, FunnelRow, ReportPipelineRow, StageValueRow, WinRateRow};
 pub use tables::scope::Scoped;
+pub use tables::timeline::TimelineStageRow;

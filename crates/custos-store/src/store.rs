@@ -21,6 +21,8 @@ pub struct Store {
     backend: Backend,
     write: AnyPool,
     read: AnyPool,
+    /// The URL it was opened with (for the audit bulk reader's own connections).
+    url: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -58,7 +60,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Store { backend: Backend::Postgres, write: pool.clone(), read: pool })
+            Ok(Store { backend: Backend::Postgres, write: pool.clone(), read: pool, url: url.into() })
         } else {
             Err(StoreError::UnsupportedUrl)
         }
@@ -81,11 +83,16 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await?;
-        Ok(Store { backend: Backend::Sqlite, write, read })
+        Ok(Store { backend: Backend::Sqlite, write, read, url: url.into() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The URL the store was opened with (it may carry a password: never log it).
+    pub(crate) fn url(&self) -> &str {
+        &self.url
     }
 
     /// The pool for reads.

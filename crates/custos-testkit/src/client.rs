@@ -71,6 +71,7 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     let vault = Vault::open(db.keystore.clone(), source, Arc::new(OsRandom), clock.clone()).await.expect("vault");
     let app = App::new(db.store.clone(), vault, clock.clone(), Arc::new(OsRandom), AppConfig::default());
     app.seed_roles().await.expect("seed roles");
+    app.seed_pipelines().await.expect("seed pipelines");
     // Read batching and checkpoints run for the life of the test's runtime.
     drop(app.start_background());
     let router = custos_web::router(app.clone(), custos_web::WebConfig { secure_cookies: false });

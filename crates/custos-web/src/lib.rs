@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod dto;
+pub mod dto_board;
+pub mod dto_sales;
 pub mod json;
 pub mod openapi;
 pub mod problem;
@@ -66,6 +68,42 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(routes::customers::get).patch(routes::customers::update).delete(routes::customers::delete),
         )
         .route("/api/v1/customers/{id}/contacts", get(routes::contacts::list).post(routes::contacts::create))
+        .route("/api/v1/pipelines", get(routes::pipelines::list).post(routes::pipelines::create))
+        .route(
+            "/api/v1/pipelines/{id}",
+            get(routes::pipelines::get).patch(routes::pipelines::update).delete(routes::pipelines::delete),
+        )
+        .route("/api/v1/pipelines/{id}/board", get(routes::pipelines::board))
+        .route("/api/v1/deals", get(routes::deals::list).post(routes::deals::create))
+        .route("/api/v1/deals/{id}", get(routes::deals::get).patch(routes::deals::update).delete(routes::deals::delete))
+        .route("/api/v1/deals/{id}/move", post(routes::deals::moves::move_stage))
+        .route("/api/v1/deals/{id}/won", post(routes::deals::moves::won))
+        .route("/api/v1/deals/{id}/lost", post(routes::deals::moves::lost))
+        .route("/api/v1/deals/{id}/reopen", post(routes::deals::moves::reopen))
+        .route("/api/v1/deals/{id}/history", get(routes::deals::moves::history))
+        .route("/api/v1/leads", get(routes::leads::list).post(routes::leads::create))
+        .route("/api/v1/leads/{id}", get(routes::leads::get).patch(routes::leads::update).delete(routes::leads::delete))
+        .route("/api/v1/leads/{id}/convert", post(routes::leads::convert::convert))
+        .route("/api/v1/leads/{id}/disqualify", post(routes::leads::disqualify))
+        .route("/api/v1/activities", get(routes::activities::list).post(routes::activities::create))
+        .route(
+            "/api/v1/activities/{id}",
+            get(routes::activities::get).patch(routes::activities::update).delete(routes::activities::delete),
+        )
+        .route("/api/v1/activities/{id}/complete", post(routes::activities::complete))
+        .route("/api/v1/customers/{id}/timeline", get(routes::activities::customer_timeline))
+        .route("/api/v1/deals/{id}/timeline", get(routes::activities::deal_timeline))
+        .route("/api/v1/me/tasks", get(routes::activities::my_tasks))
+        .route("/api/v1/quotas", get(routes::quotas::list).post(routes::quotas::create))
+        .route("/api/v1/quotas/attainment", get(routes::quotas::attainment))
+        .route("/api/v1/quotas/{id}", patch(routes::quotas::update).delete(routes::quotas::delete))
+        .route("/api/v1/reports/leaderboard", get(routes::quotas::leaderboard))
+        .route("/api/v1/reports/activity", get(routes::quotas::activity_report))
+        .route("/api/v1/reports/pipeline-value", get(routes::reports::pipeline_value))
+        .route("/api/v1/reports/forecast", get(routes::reports::forecast))
+        .route("/api/v1/reports/win-rate", get(routes::reports::win_rate))
+        .route("/api/v1/reports/funnel", get(routes::reports::funnel))
+        .route("/api/v1/reports/new-customers", get(routes::reports::new_customers))
         .route("/api/v1/customers/count", get(routes::disclosure::count))
         .route("/api/v1/customers/export", get(routes::disclosure::export))
         .route("/api/v1/customers/{id}/reveal", post(routes::disclosure::reveal_customer))

@@ -1,17 +1,17 @@
 //! Audit log tables: appending events inside the caller's write transaction (the order comes
 //! from the single `audit_head` row, locked by the appending transaction), paged reads in
-//! seq order for verification, leaf and subtree hashes for proofs, signed checkpoints,
-//! search, impact queries and SIEM cursors. It never updates or deletes an event and never
+//! seq order (bulk reads for verification are in `audit_bulk`), leaf and subtree hashes for
+//! proofs, signed checkpoints, search, impact queries and SIEM cursors. It never updates or deletes an event and never
 //! computes anything but the leaf hash of what it stores.
 
 use crate::StoreError;
 use crate::sql::{Bind, SqlBuilder};
-use crate::store::{Backend, Store, WriteTx};
+use crate::store::{Store, WriteTx};
 use custos_audit::{Actor, AuditEvent, Outcome};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-const COLS: &str = "seq, at, actor_user, actor_token, actor_session, ip, user_agent, action, resource, \
+pub(crate) const COLS: &str = "seq, at, actor_user, actor_token, actor_session, ip, user_agent, action, resource, \
     record_id, fields, outcome, purpose, request_id, ids, leaf";
 
 /// Leaves per stored subtree hash (`audit_chunks`): chunk `i` is the root of leaves
@@ -110,89 +110,6 @@ fn decode(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
         })
     })();
     Ok(AuditRecord { seq, event, leaf })
-}
-
-/// One event row as the JSON array `audit_range` selects on SQLite, in `COLS` order with
-/// the leaf in hex.
-type JsonRow = (
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-);
-
-fn unhex(s: &str) -> Vec<u8> {
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let b = s.as_bytes();
-    if !b.len().is_multiple_of(2) {
-        return Vec::new();
-    }
-    b.chunks(2).map(|p| Some((nibble(p[0])? << 4) | nibble(p[1])?)).collect::<Option<Vec<u8>>>().unwrap_or_default()
-}
-
-/// Decodes a group of rows selected as one JSON array of row arrays. A value of the wrong
-/// type (an edited column) gives `event: None`, as `decode` does; only a row without an
-/// integer seq is an error.
-fn decode_json_group(text: &str, out: &mut Vec<AuditRecord>) -> Result<(), StoreError> {
-    if let Ok(rows) = serde_json::from_str::<Vec<JsonRow>>(text) {
-        out.extend(rows.into_iter().map(json_record));
-        return Ok(());
-    }
-    let rows: Vec<serde_json::Value> =
-        serde_json::from_str(text).map_err(|_| StoreError::Corrupt("audit rows do not decode".into()))?;
-    for v in rows {
-        match serde_json::from_value::<JsonRow>(v.clone()) {
-            Ok(r) => out.push(json_record(r)),
-            Err(_) => {
-                let seq = v
-                    .get(0)
-                    .and_then(serde_json::Value::as_i64)
-                    .ok_or_else(|| StoreError::Corrupt("audit seq".into()))?;
-                let leaf = v.get(15).and_then(serde_json::Value::as_str).map(unhex).unwrap_or_default();
-                out.push(AuditRecord { seq, event: None, leaf });
-            }
-        }
-    }
-    Ok(())
-}
-
-fn json_record(r: JsonRow) -> AuditRecord {
-    {
-        let leaf = unhex(&r.15);
-        let event = (|| {
-            Some(AuditEvent {
-                seq: u64::try_from(r.0).ok()?,
-                at_micros: r.1,
-                actor: Actor { user_id: r.2, token_id: r.3, session_id: r.4, ip: r.5, user_agent: r.6 },
-                action: r.7,
-                resource: r.8,
-                record_id: r.9,
-                fields: serde_json::from_str(&r.10).ok()?,
-                outcome: outcome_parse(&r.11)?,
-                purpose: r.12,
-                request_id: r.13,
-                ids: serde_json::from_str(&r.14).ok()?,
-            })
-        })();
-        AuditRecord { seq: r.0, event, leaf }
-    }
 }
 
 fn checkpoint(r: &AnyRow) -> Result<CheckpointRow, sqlx::Error> {
@@ -294,33 +211,6 @@ impl Store {
         let sql = format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2");
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(limit).fetch_all(self.reader()).await?;
         Ok(rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// Events with `from <= seq < to`, in seq order (for verification). On SQLite every
-    /// 1,000 rows come through the driver as one JSON value (an array of row arrays, built by
-    /// SQLite) instead of 16,000 column values, which is several times faster to read.
-    pub async fn audit_range(&self, from: i64, to: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        match self.backend() {
-            Backend::Sqlite => {
-                let cols = COLS.replace("leaf", "hex(leaf)");
-                let sql = format!(
-                    "SELECT json_group_array(json_array({cols}) ORDER BY seq) AS r FROM audit_events \
-                     WHERE seq >= $1 AND seq < $2 GROUP BY seq / 1000 ORDER BY seq / 1000"
-                );
-                let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
-                let mut out = Vec::with_capacity(usize::try_from(to.saturating_sub(from)).unwrap_or(0).min(1 << 20));
-                for r in &rows {
-                    let text: String = r.try_get(0)?;
-                    decode_json_group(&text, &mut out)?;
-                }
-                Ok(out)
-            }
-            Backend::Postgres => {
-                let sql = format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq");
-                let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
-                Ok(rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?)
-            }
-        }
     }
 
     /// Every event with a seq below 0 (never valid), for verification.

@@ -33,6 +33,7 @@ pub static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         asset("custos.css", "text/css; charset=utf-8", include_bytes!("../../static/custos.css")),
         asset("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx.min.js")),
         asset("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
+        asset("board.js", "text/javascript; charset=utf-8", include_bytes!("../../static/board.js")),
     ]
 });
 

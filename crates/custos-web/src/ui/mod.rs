@@ -4,15 +4,28 @@
 //! style). Every handler calls the same custos-app use cases as the JSON API; this module makes
 //! no policy decisions and never answers with problem+json (that is the API's format).
 
+pub mod activity_forms;
 pub mod admin;
 pub mod assets;
+pub mod board;
+pub mod charts;
 pub mod csrf;
+pub mod dashboard;
+mod dashboard_cards;
+mod deal_forms;
+mod deal_page;
+pub mod deals;
 pub mod forms;
 pub mod i18n;
+pub mod lead_convert;
+mod lead_forms;
+pub mod leads;
 pub mod pages;
 pub mod profile;
 pub mod reveal;
 pub mod signin;
+pub mod tasks;
+pub mod team;
 mod view;
 
 use crate::WebState;
@@ -56,6 +69,26 @@ pub fn router() -> Router<WebState> {
         .route("/customers/{id}/edit", get(pages::edit_customer).post(pages::update_customer))
         .route("/customers/{id}/contacts", post(pages::add_contact))
         .route("/customers/{id}/reveal", post(reveal::reveal))
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/new", get(leads::new_lead))
+        .route("/leads/{id}", get(leads::show))
+        .route("/leads/{id}/edit", get(leads::edit).post(leads::update))
+        .route("/leads/{id}/disqualify", post(leads::disqualify))
+        .route("/leads/{id}/convert", get(lead_convert::page).post(lead_convert::convert))
+        .route("/customers/{id}/activities", post(tasks::log_for_customer))
+        .route("/pipeline", get(board::page))
+        .route("/deals", get(deals::list).post(deal_forms::create))
+        .route("/deals/new", get(deal_forms::new_deal))
+        .route("/deals/{id}", get(deal_page::show))
+        .route("/deals/{id}/edit", get(deal_forms::edit).post(deal_forms::update))
+        .route("/deals/{id}/move", post(board::move_deal))
+        .route("/deals/{id}/won", post(deal_page::won))
+        .route("/deals/{id}/lost", post(deal_page::lost))
+        .route("/deals/{id}/reopen", post(deal_page::reopen))
+        .route("/tasks", get(tasks::page).post(tasks::log))
+        .route("/tasks/{id}/complete", post(tasks::complete))
+        .route("/team", get(team::page))
+        .route("/dashboard", get(dashboard::page))
         .route("/step-up", post(reveal::step_up))
         .route("/login/mfa", get(signin::mfa_page).post(signin::mfa_submit))
         .route("/login/enrol", get(signin::enrol_page).post(signin::enrol_confirm))

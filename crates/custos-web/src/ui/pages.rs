@@ -43,6 +43,11 @@ pub(super) fn section_layout(v: &Viewer, title_key: &str, user: Option<String>, 
     let mut l = Layout::new(v.loc, title_key, &v.csrf, user, section);
     l.nav_users = v.actor.grants(Permission::UserRead);
     l.nav_roles = v.actor.grants(Permission::RoleManage);
+    l.nav_leads = v.actor.grants(Permission::LeadRead);
+    l.nav_deals = v.actor.grants(Permission::DealRead);
+    l.nav_tasks = v.actor.grants(Permission::ActivityRead);
+    l.nav_team = v.actor.grants(Permission::QuotaRead);
+    l.nav_dashboard = v.actor.grants(Permission::ReportRead);
     l
 }
 
@@ -485,6 +490,7 @@ pub(super) async fn customer_page(
         contacts: contacts.iter().map(|ct| contact_view(loc, ct)).collect(),
         contact_form: contact_form.view(loc, contact_errors),
         panel: reveal.panel,
+        timeline: super::activity_forms::customer_timeline(s, v, &id).await,
         id,
         l,
     };

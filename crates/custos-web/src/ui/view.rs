@@ -27,6 +27,16 @@ pub struct Layout {
     pub nav_users: bool,
     /// Show the admin link for roles (the viewer holds role.manage).
     pub nav_roles: bool,
+    /// Show the leads link (the viewer holds lead.read).
+    pub nav_leads: bool,
+    /// Show the pipeline board and deal list links (the viewer holds deal.read).
+    pub nav_deals: bool,
+    /// Show the tasks link (the viewer holds activity.read).
+    pub nav_tasks: bool,
+    /// Show the team link (the viewer holds quota.read).
+    pub nav_team: bool,
+    /// Show the dashboard link (the viewer holds report.read).
+    pub nav_dashboard: bool,
 }
 
 impl Layout {
@@ -40,6 +50,11 @@ impl Layout {
             back: "/".into(),
             nav_users: false,
             nav_roles: false,
+            nav_leads: false,
+            nav_deals: false,
+            nav_tasks: false,
+            nav_team: false,
+            nav_dashboard: false,
         }
     }
 
@@ -212,6 +227,8 @@ pub struct CustomerPage {
     pub contact_form: FormView,
     /// The reveal panel (empty when nothing is revealable).
     pub panel: super::reveal::Panel,
+    /// The activities of the customer and the form to log one (`_timeline.html`).
+    pub timeline: super::activity_forms::TimelineSection,
 }
 
 #[derive(Template)]

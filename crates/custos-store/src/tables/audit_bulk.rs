@@ -1,0 +1,287 @@
+//! Bulk reads of the audit log for verification: a reader with a read-only native
+//! connection of its own (not the `Any` pools), opened from the store's URL, that fills an
+//! `AuditBatch` — every column of a seq range copied into one buffer, with no allocation
+//! per row — through a raw SQLite scan or `COPY … (FORMAT binary)` on PostgreSQL. It never
+//! writes, never loads more than the range asked for, and never judges the rows: a column
+//! of the wrong type or encoding is kept as such and reported as "does not decode" by the
+//! caller, who names its seq.
+
+use crate::StoreError;
+use crate::store::{Backend, Store};
+use crate::tables::audit::COLS;
+use crate::tables::audit_sqlite;
+use custos_audit::{EventRef, Outcome};
+use serde::Deserialize;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection};
+use std::borrow::Cow;
+use std::str::FromStr;
+
+/// Events `$1 <= seq < $2` in seq order, at most `$3` (one text for both engines; PostgreSQL
+/// runs it inside `COPY`, which takes no parameters, with the integers written in).
+fn range_sql() -> String {
+    format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3")
+}
+
+/// Columns after `seq` and `at`, in `COLS` order: 13 text columns, then the leaf.
+pub(crate) const CELLS: usize = 14;
+const FIELDS: usize = 8;
+const OUTCOME: usize = 9;
+const IDS: usize = 12;
+const LEAF: usize = 13;
+/// Columns that may be NULL: the actor's five, record id, purpose, request id.
+const NULLABLE: u16 = 0b1_1111 | 1 << 7 | 1 << 10 | 1 << 11;
+
+/// One value as read: its bytes, NULL, or a type that column never holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Bytes(&'a [u8]),
+    WrongType,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawRow {
+    seq: i64,
+    /// `None`: `at` is not an integer.
+    at: Option<i64>,
+    start: u32,
+    /// End offsets in `data` of the 14 cells.
+    ends: [u32; CELLS],
+    /// Bit `k`: cell `k` is NULL / of the wrong type.
+    null: u16,
+    wrong: u16,
+}
+
+/// Stored events of one read, in seq order: columns copied into one buffer.
+#[derive(Debug, Default)]
+pub struct AuditBatch {
+    data: Vec<u8>,
+    rows: Vec<RawRow>,
+}
+
+/// A list element of a stored JSON list, borrowed unless it has escapes.
+#[derive(Debug, Deserialize)]
+struct Item<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl AsRef<str> for Item<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AuditBatch {
+    /// Number of events read.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The stored seq of event `i`.
+    pub fn seq(&self, i: usize) -> i64 {
+        self.rows.get(i).map_or(i64::MIN, |r| r.seq)
+    }
+
+    /// The stored leaf hash of event `i` (empty if that column is not a byte string).
+    pub fn stored_leaf(&self, i: usize) -> &[u8] {
+        self.rows
+            .get(i)
+            .filter(|r| (r.null | r.wrong) & (1 << LEAF) == 0)
+            .and_then(|r| self.cell(r, LEAF))
+            .unwrap_or(&[])
+    }
+
+    /// Writes the canonical encoding of event `i` (as `AuditEvent::canonical_bytes` gives
+    /// for the event its columns decode to) into `out`, replacing its content. `false` if a
+    /// column does not decode: NULL where a value is required, a wrong type, text that is
+    /// not UTF-8, a list that is not a JSON list of strings, an unknown outcome.
+    pub fn canonical_into(&self, i: usize, out: &mut Vec<u8>) -> bool {
+        out.clear();
+        self.encode(i, out).is_some()
+    }
+
+    fn encode(&self, i: usize, out: &mut Vec<u8>) -> Option<()> {
+        let r = self.rows.get(i)?;
+        if r.wrong & !(1 << LEAF) != 0 || r.null & !NULLABLE & !(1 << LEAF) != 0 {
+            return None;
+        }
+        let text = |k: usize| -> Option<Option<&str>> {
+            if r.null & (1 << k) != 0 { Some(None) } else { std::str::from_utf8(self.cell(r, k)?).ok().map(Some) }
+        };
+        let required = |k: usize| text(k).flatten();
+        let fields: Vec<Item<'_>> = serde_json::from_str(required(FIELDS)?).ok()?;
+        let ids: Vec<Item<'_>> = serde_json::from_str(required(IDS)?).ok()?;
+        let outcome = match required(OUTCOME)? {
+            "allowed" => Outcome::Allowed,
+            "denied" => Outcome::Denied,
+            "failed" => Outcome::Failed,
+            _ => return None,
+        };
+        let event = EventRef {
+            seq: u64::try_from(r.seq).ok()?,
+            at_micros: r.at?,
+            user_id: text(0)?,
+            token_id: text(1)?,
+            session_id: text(2)?,
+            ip: text(3)?,
+            user_agent: text(4)?,
+            action: required(5)?,
+            resource: required(6)?,
+            record_id: text(7)?,
+            fields: &fields,
+            outcome,
+            purpose: text(10)?,
+            request_id: text(11)?,
+            ids: &ids,
+        };
+        event.encode_into(out);
+        Some(())
+    }
+
+    fn cell(&self, r: &RawRow, k: usize) -> Option<&[u8]> {
+        let start = if k == 0 { r.start } else { *r.ends.get(k - 1)? };
+        self.data.get(start as usize..*r.ends.get(k)? as usize)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.data.clear();
+        self.rows.clear();
+    }
+
+    /// Starts a row: `seq`, then `at` (`None` if not an integer); its cells follow.
+    pub(crate) fn begin_row(&mut self, seq: i64, at: Option<i64>) -> Result<(), StoreError> {
+        let start = self.offset()?;
+        self.rows.push(RawRow { seq, at, start, ends: [start; CELLS], null: 0, wrong: 0 });
+        Ok(())
+    }
+
+    /// Sets cell `k` of the last row; cells come in order.
+    pub(crate) fn push_cell(&mut self, k: usize, cell: Cell<'_>) -> Result<(), StoreError> {
+        match cell {
+            Cell::Bytes(b) => self.data.extend_from_slice(b),
+            Cell::Null => self.mark(k, true),
+            Cell::WrongType => self.mark(k, false),
+        }
+        let end = self.offset()?;
+        if let Some(e) = self.rows.last_mut().and_then(|r| r.ends.get_mut(k)) {
+            *e = end;
+        }
+        Ok(())
+    }
+
+    fn mark(&mut self, k: usize, null: bool) {
+        if let Some(r) = self.rows.last_mut() {
+            if null { r.null |= 1 << k } else { r.wrong |= 1 << k }
+        }
+    }
+
+    fn offset(&self) -> Result<u32, StoreError> {
+        u32::try_from(self.data.len()).map_err(|_| StoreError::Corrupt("audit read too large".into()))
+    }
+}
+
+enum Conn {
+    Sqlite(Option<SqliteConnection>),
+    Postgres(PgConnection),
+}
+
+/// A bulk reader of the audit log with a read-only connection of its own.
+pub struct AuditReader {
+    conn: Conn,
+    pending: Vec<u8>,
+}
+
+impl std::fmt::Debug for AuditReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditReader").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens a bulk reader of the audit log (for verification). SQLite: a read-only
+    /// connection to the same database file; PostgreSQL: one more connection.
+    pub async fn audit_reader(&self) -> Result<AuditReader, StoreError> {
+        let conn = match self.backend() {
+            Backend::Sqlite => {
+                let opts = SqliteConnectOptions::from_str(self.url())?.read_only(true).create_if_missing(false);
+                if opts.get_filename() == std::path::Path::new(":memory:") || self.url().contains("mode=memory") {
+                    return Err(StoreError::Database("the audit reader needs a database file".into()));
+                }
+                Conn::Sqlite(Some(opts.connect().await?))
+            }
+            Backend::Postgres => Conn::Postgres(PgConnection::connect(self.url()).await?),
+        };
+        Ok(AuditReader { conn, pending: Vec::new() })
+    }
+}
+
+impl AuditReader {
+    /// Reads the events with `from <= seq < to`, in seq order, at most `limit`, into `batch`
+    /// (replacing what it held). On SQLite the scan runs on a blocking thread.
+    pub async fn read(&mut self, from: i64, to: i64, limit: i64, batch: &mut AuditBatch) -> Result<(), StoreError> {
+        batch.clear();
+        match &mut self.conn {
+            Conn::Sqlite(slot) => {
+                let mut conn = slot.take().ok_or_else(|| StoreError::Database("audit reader closed".into()))?;
+                let mut b = std::mem::take(batch);
+                let sql = range_sql();
+                let (conn, b, res) = tokio::task::spawn_blocking(move || {
+                    let rt = tokio::runtime::Handle::current();
+                    let res = rt.block_on(async {
+                        let mut handle = conn.lock_handle().await?;
+                        audit_sqlite::scan(&mut handle, &sql, [from, to, limit], &mut b)
+                    });
+                    (conn, b, res)
+                })
+                .await
+                .map_err(|e| StoreError::Database(format!("audit reader: {e}")))?;
+                *slot = Some(conn);
+                *batch = b;
+                res
+            }
+            Conn::Postgres(conn) => {
+                let select = range_sql()
+                    .replace("$1", &from.to_string())
+                    .replace("$2", &to.to_string())
+                    .replace("$3", &limit.to_string());
+                let copy = format!("COPY ({select}) TO STDOUT (FORMAT binary)");
+                copy_out(conn, &copy, &mut self.pending, batch).await
+            }
+        }
+    }
+
+    /// Closes the connection.
+    pub async fn close(self) {
+        match self.conn {
+            Conn::Sqlite(Some(c)) => {
+                let _ = c.close().await;
+            }
+            Conn::Sqlite(None) => {}
+            Conn::Postgres(c) => {
+                let _ = c.close().await;
+            }
+        }
+    }
+}
+
+async fn copy_out(
+    conn: &mut PgConnection,
+    sql: &str,
+    pending: &mut Vec<u8>,
+    batch: &mut AuditBatch,
+) -> Result<(), StoreError> {
+    use futures_util::TryStreamExt;
+    pending.clear();
+    let mut stream = conn.copy_out_raw(sql).await?;
+    let mut parser = crate::tables::audit_copy::Parser::default();
+    while let Some(bytes) = stream.try_next().await? {
+        pending.extend_from_slice(&bytes);
+        let used = parser.feed(pending, batch)?;
+        pending.drain(..used);
+    }
+    parser.finish(pending)
+}
