@@ -357,6 +357,10 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
     let lead = serde_json::json!({"name": "Canary Lead", "source": "other", "email": "lqzx7w.lead@heronmail.test", "mobile": "13987650789", "notes": "LeadNote quokka-heron"});
     let r = http.post(format!("{base}/api/v1/leads")).bearer_auth(token).json(&lead).send().await.unwrap();
     assert_eq!(r.status(), 201);
+    // An activity body (a call note) is sealed under the customer's key, like its notes.
+    let call = serde_json::json!({"kind": "call", "subject": "Canary call", "customer_id": id, "body": "CallBody pangolin-egret 穿山甲"});
+    let r = http.post(format!("{base}/api/v1/activities")).bearer_auth(token).json(&call).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
     // Bad input carrying a marker must not leak it through logs either.
     let r = http
         .post(format!("{base}/api/v1/customers"))
@@ -382,6 +386,8 @@ async fn no_sensitive_plaintext_reaches_disk_or_logs() {
             "heronmail",
             "13987650789",
             "quokka-heron",
+            "pangolin-egret",
+            "穿山甲",
         ]
         .map(String::from),
     );
