@@ -184,8 +184,9 @@ impl App {
         &self.audit
     }
 
-    /// Benchmark only: append no events (to measure what auditing costs). Not reachable
-    /// from configuration.
+    /// BENCHMARK BUILD ONLY (`--cfg custos_bench_unaudited`, never in the shipped binary):
+    /// append no events, to measure what auditing costs. Not reachable from configuration.
+    #[cfg(custos_bench_unaudited)]
     #[doc(hidden)]
     pub fn disable_audit_for_benchmark(&self) {
         self.audit.enabled.store(false, Ordering::Relaxed);

@@ -11,9 +11,9 @@
 //! into the tree (`TreeBuilder::push_subtree`), checking each one against its stored hash
 //! and each checkpoint as it is reached; anything not whole and in place goes leaf by leaf
 //! through the same checks as before, so the first bad entry is named as it always was.
-//! Memory: at most three ranges per lane.
+//! Memory: at most four ranges per lane (their buffers go back to the lane for reuse).
 
-use crate::audit_verify_walk::{Hashed, Walk, fail, hash_range};
+use crate::audit_verify_walk::{Buffers, Hashed, Walk, fail, hash_range};
 use custos_audit::{Hash, Verifier};
 use custos_store::{AUDIT_CHUNK, AuditBatch, Store, StoreError};
 use std::collections::HashMap;
@@ -34,6 +34,9 @@ pub struct VerifyReport {
     pub root: Hash,
 }
 
+/// What the walk holds of a lane: where its ranges arrive, where they go back for reuse.
+type Lane = (mpsc::Receiver<Result<Hashed, StoreError>>, std::sync::mpsc::Sender<Hashed>);
+
 fn db(e: StoreError) -> VerifyFailure {
     fail(None, format!("cannot read the audit log: {e}"))
 }
@@ -45,7 +48,7 @@ async fn lane(
     (lane, lanes, range): (i64, i64, i64),
     head: i64,
     cp_sizes: Arc<Vec<u64>>,
-    tx: mpsc::Sender<Result<Hashed, StoreError>>,
+    (tx, spares): (mpsc::Sender<Result<Hashed, StoreError>>, std::sync::mpsc::Receiver<Hashed>),
 ) {
     let mut reader = match store.audit_reader().await {
         Ok(r) => r,
@@ -57,13 +60,14 @@ async fn lane(
     let mut from = lane.saturating_mul(range);
     while from < head {
         let to = from.saturating_add(range).min(head);
-        let mut batch = AuditBatch::default();
+        // A range the walk is done with, if one came back: its memory is reused.
+        let (mut batch, buffers) = spares.try_recv().map_or_else(|_| Default::default(), Hashed::into_parts);
         if let Err(e) = reader.read(from, to, range, &mut batch).await {
             let _ = tx.send(Err(e)).await;
             break;
         }
         let sizes = cp_sizes.clone();
-        let hashed = tokio::task::spawn_blocking(move || hash_range(from, batch, &sizes))
+        let hashed = tokio::task::spawn_blocking(move || hash_range(from, batch, buffers, &sizes))
             .await
             .map_err(|e| StoreError::Database(format!("hashing task failed: {e}")));
         if tx.send(hashed).await.is_err() {
@@ -101,9 +105,10 @@ pub async fn verify_log_in_ranges(
     let mut tasks = Vec::with_capacity(lanes);
     for k in 0..lanes {
         let (tx, rx) = mpsc::channel(1);
-        receivers.push(rx);
+        let (give_back, spares) = std::sync::mpsc::channel();
+        receivers.push((rx, give_back));
         let (k, n) = (i64::try_from(k).unwrap_or(0), i64::try_from(lanes).unwrap_or(1));
-        tasks.push(tokio::spawn(lane(store.clone(), (k, n, range), head, cp_sizes.clone(), tx)));
+        tasks.push(tokio::spawn(lane(store.clone(), (k, n, range), head, cp_sizes.clone(), (tx, spares))));
     }
     let result = walk(store, verifier, (&rows, &stored_chunks), (head, range, ranges), &mut receivers).await;
     // Stop the lanes (each ends at its next send) and wait for their connections to close.
@@ -119,7 +124,7 @@ async fn walk(
     verifier: &Verifier,
     (rows, stored_chunks): (&[custos_store::CheckpointRow], &HashMap<i64, Vec<u8>>),
     (head, range, ranges): (i64, i64, usize),
-    receivers: &mut [mpsc::Receiver<Result<Hashed, StoreError>>],
+    receivers: &mut [Lane],
 ) -> Result<VerifyReport, VerifyFailure> {
     // Checkpoints first: each must carry a valid signature and agree with its own row.
     let mut checkpoints: Vec<(u64, Hash)> = Vec::with_capacity(rows.len());
@@ -142,9 +147,10 @@ async fn walk(
     let mut st = Walk::new(stored_chunks, &checkpoints);
     let lanes = receivers.len().max(1);
     for r in 0..ranges {
-        let rx = receivers.get_mut(r % lanes).ok_or_else(|| fail(None, "no reader"))?;
+        let (rx, give_back) = receivers.get_mut(r % lanes).ok_or_else(|| fail(None, "no reader"))?;
         let hashed = rx.recv().await.ok_or_else(|| fail(None, "a reader task stopped"))?.map_err(db)?;
         st.apply(&hashed)?;
+        let _ = give_back.send(hashed);
     }
     // Whatever lies at or beyond where the events stopped (normally nothing), whatever its
     // seqs: the walk names a gap or an insertion.
@@ -157,7 +163,7 @@ async fn walk(
             if batch.is_empty() {
                 return Ok(());
             }
-            st.apply(&hash_range(from, batch, &[]))?;
+            st.apply(&hash_range(from, batch, Buffers::default(), &[]))?;
         }
     }
     .await;

@@ -21,15 +21,12 @@ pub(crate) fn fail(seq: Option<u64>, reason: impl Into<String>) -> VerifyFailure
     VerifyFailure { seq, reason: reason.into() }
 }
 
-/// A range of events read from `from` and hashed.
-pub(crate) struct Hashed {
-    from: i64,
-    batch: AuditBatch,
+/// The vectors a hashed range fills (kept and reused from range to range).
+#[derive(Default)]
+pub(crate) struct Buffers {
     /// The recomputed leaf of each row up to the first bad one, included (`None`: a
     /// column does not decode).
     leaves: Vec<Option<Hash>>,
-    /// Rows `[0, good)` sit at seq `from + i`, decode, and match their stored leaf.
-    good: usize,
     /// Roots of the whole chunks in `[0, good)` when `from` starts a chunk.
     chunks: Vec<Hash>,
     /// For each checkpoint size strictly inside one of those chunks: the root of that
@@ -37,26 +34,43 @@ pub(crate) struct Hashed {
     tails: Vec<(u64, Hash)>,
 }
 
+/// A range of events read from `from` and hashed.
+pub(crate) struct Hashed {
+    from: i64,
+    batch: AuditBatch,
+    /// Rows `[0, good)` sit at seq `from + i`, decode, and match their stored leaf.
+    good: usize,
+    b: Buffers,
+}
+
+impl Hashed {
+    /// Its batch and vectors, to be filled again.
+    pub(crate) fn into_parts(self) -> (AuditBatch, Buffers) {
+        (self.batch, self.b)
+    }
+}
+
 /// Recomputes the leaves of `batch` (read from seq `from`) and the roots of its whole
-/// chunks; `cp_sizes` are the checkpoint sizes, smallest first.
-pub(crate) fn hash_range(from: i64, batch: AuditBatch, cp_sizes: &[u64]) -> Hashed {
-    let mut leaves = Vec::with_capacity(batch.len());
+/// chunks into `b`; `cp_sizes` are the checkpoint sizes, smallest first.
+pub(crate) fn hash_range(from: i64, batch: AuditBatch, mut b: Buffers, cp_sizes: &[u64]) -> Hashed {
+    b.leaves.clear();
+    b.chunks.clear();
+    b.tails.clear();
     let mut buf = Vec::with_capacity(512);
     let mut good = batch.len();
     for i in 0..batch.len() {
         let leaf = batch.canonical_into(i, &mut buf).then(|| leaf_hash(&buf));
-        leaves.push(leaf);
+        b.leaves.push(leaf);
         let in_place = i64::try_from(i).ok().and_then(|i| from.checked_add(i)) == Some(batch.seq(i));
         if !in_place || leaf.is_none_or(|l| l.as_slice() != batch.stored_leaf(i)) {
             good = i;
             break;
         }
     }
-    let (mut chunks, mut tails) = (Vec::new(), Vec::new());
     if let Ok(base) = u64::try_from(from)
         && base.is_multiple_of(AUDIT_CHUNK)
     {
-        for (j, part) in leaves[..good].chunks_exact(CHUNK).enumerate() {
+        for (j, part) in b.leaves[..good].chunks_exact(CHUNK).enumerate() {
             let start = base + (j * CHUNK) as u64;
             let first = cp_sizes.partition_point(|&s| s <= start);
             let mut inside = cp_sizes[first..].iter().take_while(|&&s| s < start + AUDIT_CHUNK).peekable();
@@ -64,13 +78,13 @@ pub(crate) fn hash_range(from: i64, batch: AuditBatch, cp_sizes: &[u64]) -> Hash
             for l in part.iter().flatten() {
                 t.push(*l);
                 if inside.next_if(|&&s| s == start + t.size()).is_some() {
-                    tails.push((start + t.size(), t.root()));
+                    b.tails.push((start + t.size(), t.root()));
                 }
             }
-            chunks.push(t.root());
+            b.chunks.push(t.root());
         }
     }
-    Hashed { from, batch, leaves, good, chunks, tails }
+    Hashed { from, batch, good, b }
 }
 
 /// The verifier's position: whole chunks in `tree`, the current partial chunk in `chunk`,
@@ -123,8 +137,8 @@ impl<'a> Walk<'a> {
     /// Walks one hashed range: whole chunks in place at once, every other row alone.
     pub(crate) fn apply(&mut self, h: &Hashed) -> Result<(), VerifyFailure> {
         let mut i = 0;
-        let mut tails = h.tails.as_slice();
-        for root in &h.chunks {
+        let mut tails = h.b.tails.as_slice();
+        for root in &h.b.chunks {
             let at = i64::try_from(self.expected).ok().and_then(|e| e.checked_sub(h.from));
             if self.chunk.size() != 0 || at != i64::try_from(i).ok() || i + CHUNK > h.good {
                 break;
@@ -136,11 +150,11 @@ impl<'a> Walk<'a> {
             tails = rest;
             i += CHUNK;
         }
-        for (k, leaf) in h.leaves.iter().enumerate().skip(i) {
+        for (k, leaf) in h.b.leaves.iter().enumerate().skip(i) {
             self.push(h.batch.seq(k), *leaf, h.batch.stored_leaf(k))?;
         }
         // Rows past the first bad one were not hashed; the walk has always stopped at it.
-        if h.leaves.len() < h.batch.len() {
+        if h.b.leaves.len() < h.batch.len() {
             return Err(fail(None, "verifier: rows left unchecked after a bad one"));
         }
         Ok(())

@@ -53,8 +53,8 @@ impl App {
         tx.update_deal(&d, expected_version).await?;
         self.record_step(&mut tx, actor, &id, Some(&old.stage_id), &d.stage_id, status_of(&d.status)?, now).await?;
         let ev = Ev::new("deal.move", "deal").record(&id).fields(&["stage_id"]).ids(vec![d.customer_id.clone()]);
-        self.audit(&mut tx, actor, ev).await?;
         let out = self.deal_out_in(&mut tx, actor, &id).await?;
+        self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -123,8 +123,8 @@ impl App {
             DealStatus::Open => ("deal.reopen", &["status", "closed_at"]),
         };
         let ev = Ev::new(action, "deal").record(&id).fields(fields).ids(vec![d.customer_id.clone()]);
-        self.audit(&mut tx, actor, ev).await?;
         let out = self.deal_out_in(&mut tx, actor, &id).await?;
+        self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -86,8 +86,10 @@ impl App {
         fields.extend(closed.then_some("status"));
         fields.extend(row.lead_id.as_ref().map(|_| "lead_id"));
         let ev = Ev::new("deal.create", "deal").record(&id).fields(&fields).ids(vec![row.customer_id.clone()]);
+        // Read back before the event: the append is the last statement (it holds the audit head).
+        let out = self.deal_out_in(tx, actor, &id).await?;
         self.audit(tx, actor, ev).await?;
-        self.deal_out_in(tx, actor, &id).await
+        Ok(out)
     }
 
     /// Appends one stage-history row.
@@ -220,8 +222,8 @@ impl App {
             .record(&id)
             .fields(&changed_fields(&old, &d))
             .ids(vec![d.customer_id.clone()]);
-        self.audit(&mut tx, actor, ev).await?;
         let out = self.deal_out_in(&mut tx, actor, &id).await?;
+        self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         Ok(out)
     }

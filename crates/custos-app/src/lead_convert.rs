@@ -2,9 +2,10 @@
 //! existing one the actor can see), the lead's person becomes a contact of it, a deal may be
 //! opened, and the lead is marked converted, with every audit event. Any failure rolls all of
 //! it back. Before a new customer is made, customers the actor can see that share the lead's
-//! e-mail or mobile (blind-index match, no decryption) are reported and nothing changes,
-//! unless the caller confirms. The lead's sealed values are opened with the lead's key and
-//! sealed again under the customer's key; plaintext never leaves memory.
+//! e-mail or mobile, themselves or through a contact (blind-index match in the same
+//! transaction, no decryption), are reported and nothing changes, unless the caller confirms.
+//! The lead's sealed values are opened with the lead's key and sealed again under the
+//! customer's key; plaintext never leaves memory.
 
 use crate::audit::Ev;
 use crate::authz::visibility;
@@ -47,8 +48,8 @@ pub struct ConvertLead {
     pub confirm_duplicates: bool,
 }
 
-/// A visible customer that shares the lead's e-mail or mobile. The name is given only to an
-/// actor who may read customers.
+/// A visible customer that shares the lead's e-mail or mobile, itself or through one of its
+/// contacts. The name is given only to an actor who may read customers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateCustomer {
     pub id: CustomerId,
@@ -122,13 +123,6 @@ impl App {
         lead.data.convertible().map_err(|e| AppError::Conflict(e.message))?;
         let target = self.conversion_target(actor, &lead, input).await?;
         let contact = if create_contact { Some(Self::lead_contact(&lead)?) } else { None };
-        let duplicates = match &target {
-            Target::New(..) => self.lead_duplicates(actor, &row).await?,
-            Target::Existing(_) => Vec::new(),
-        };
-        if !duplicates.is_empty() && !input.confirm_duplicates {
-            return Ok(ConvertOutcome::PossibleDuplicates(duplicates));
-        }
         // Keys first (the key store is another database): a connection holding the write
         // transaction never waits on another lookup. A new customer's key left behind by a
         // rollback is harmless.
@@ -142,6 +136,23 @@ impl App {
         let current = self.visible_lead_in(&mut tx, actor, &lead_id).await?;
         if current.version != input.expected_version {
             return Err(AppError::Stale { current: current.version });
+        }
+        // Checked in the transaction that creates the customer, so a customer (or contact)
+        // written before it commits is seen (exactly so on SQLite, whose writers queue).
+        let duplicates = match &target {
+            Target::New(..) => self.lead_duplicates_in(&mut tx, actor, &current).await?,
+            Target::Existing(_) => Vec::new(),
+        };
+        if !duplicates.is_empty() && !input.confirm_duplicates {
+            drop(tx);
+            if create {
+                // Nothing is kept of a refused conversion: not even the new customer's key,
+                // which no row names (the transaction that could have was rolled back).
+                if let Err(e) = self.vault.destroy(&customer_id.to_string()).await {
+                    tracing::warn!(error = %e, "could not remove the unused key of a refused conversion");
+                }
+            }
+            return Ok(ConvertOutcome::PossibleDuplicates(duplicates));
         }
         let customer_created = match target {
             Target::New(cid, data) => {
@@ -172,9 +183,9 @@ impl App {
         };
         let (cid_s, did_s) = (customer_id.to_string(), deal_id.map(|d| d.to_string()));
         tx.mark_lead_converted(&row.id, input.expected_version, &cid_s, did_s.as_deref(), ts).await?;
-        let mut ids = vec![cid_s];
-        ids.extend(contact_id.map(|c| c.to_string()));
-        ids.extend(did_s);
+        // `ids` names the customer only (the audit subject index reads it as customers); the
+        // contact and the deal have their own events in this transaction.
+        let ids = vec![cid_s];
         let fields: &[&str] =
             if deal_id.is_some() { &["status", "customer_id", "deal_id"] } else { &["status", "customer_id"] };
         let ev = Ev::new("lead.convert", "lead").record(lead_id).fields(fields);
@@ -253,25 +264,24 @@ impl App {
         ContactData::validate(&input).map_err(|e: FieldErrors| prefixed("contact", AppError::Invalid(e)))
     }
 
-    /// Customers the actor can see whose e-mail or mobile blind index equals the lead's.
-    async fn lead_duplicates(&self, actor: &Actor, row: &LeadRow) -> Result<Vec<DuplicateCustomer>, AppError> {
-        let pairs: Vec<(&str, Vec<u8>)> = [("email", &row.email.bidx), ("mobile", &row.mobile.bidx)]
-            .into_iter()
-            .filter_map(|(f, b)| b.clone().map(|b| (f, b)))
-            .collect();
-        if pairs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let vis = visibility(actor);
-        let ids = self.store.customers_sharing_blind_index(&pairs, "", MAX_DUPLICATES, &vis).await?;
+    /// Customers the actor can see whose e-mail or mobile blind index, or one of whose
+    /// contacts', equals the lead's; read through `tx`, each customer once.
+    async fn lead_duplicates_in(
+        &self,
+        tx: &mut custos_store::WriteTx,
+        actor: &Actor,
+        row: &LeadRow,
+    ) -> Result<Vec<DuplicateCustomer>, AppError> {
+        let (email, mobile) = (row.email.bidx.as_deref(), row.mobile.bidx.as_deref());
+        let found = tx.customers_matching_person(email, mobile, MAX_DUPLICATES, &visibility(actor)).await?;
         let may_read = actor.grants(Permission::CustomerRead);
-        let mut out = Vec::with_capacity(ids.len());
-        for raw in ids {
-            let Ok(id) = raw.parse::<CustomerId>() else { continue };
-            let name = if may_read { self.store.get_customer_visible(&raw, &vis).await?.map(|c| c.name) } else { None };
-            out.push(DuplicateCustomer { id, name });
-        }
-        Ok(out)
+        Ok(found
+            .into_iter()
+            .filter_map(|c| {
+                let id = c.id.parse::<CustomerId>().ok()?;
+                Some(DuplicateCustomer { id, name: may_read.then_some(c.name) })
+            })
+            .collect())
     }
 
     /// Opens the conversion's deal for `customer` in `tx` through the deals use case, linked

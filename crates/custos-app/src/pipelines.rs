@@ -100,9 +100,9 @@ impl App {
         }
         let position = tx.list_pipelines().await?.iter().map(|p| p.position + 1).max().unwrap_or(0);
         let id = self.insert_pipeline(&mut tx, &spec, position).await?;
+        let out = self.pipeline_in(&mut tx, &id).await?;
         self.audit(&mut tx, actor, Ev::new("pipeline.create", "pipeline").record(&id).fields(&["name", "stages"]))
             .await?;
-        let out = self.pipeline_in(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -189,8 +189,8 @@ impl App {
         if c.stages.is_some() {
             fields.push("stages");
         }
-        self.audit(&mut tx, actor, Ev::new("pipeline.update", "pipeline").record(&id).fields(&fields)).await?;
         let out = self.pipeline_in(&mut tx, &id).await?;
+        self.audit(&mut tx, actor, Ev::new("pipeline.update", "pipeline").record(&id).fields(&fields)).await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -4,6 +4,7 @@
 //! store applies the same scope clause as lists), and is noted as a `report.view` read
 //! event. It returns aggregates only: never a deal, lead or customer row.
 
+mod compute;
 mod figures;
 
 pub use figures::{
@@ -15,11 +16,9 @@ use crate::audit::Ev;
 use crate::authz::visibility;
 use crate::convert::{parse_id, to_micros};
 use crate::{Actor, App, AppError};
+use compute::{avg_days, rate};
 use custos_domain::Permission;
-use custos_domain::sales::report::{
-    self, Interval, ReportInput, ReportParams, day_string, month_bounds, period_bounds,
-};
-use custos_domain::sales::{Currency, Money};
+use custos_domain::sales::report::{Interval, ReportInput, ReportParams, day_string, month_bounds, period_bounds};
 use custos_store::{ReportPipelineRow, Visibility};
 use time::{Date, Duration};
 
@@ -50,26 +49,6 @@ impl ReportKind {
 /// Midnight UTC at the start of `d`, in unix microseconds.
 fn day_micros(d: Date) -> i64 {
     to_micros(d.midnight().assume_utc())
-}
-
-/// `amount × probability / 100`, rounded half up, without overflow.
-fn weighted(amount_minor: i64, probability: i64) -> i64 {
-    let w = (i128::from(amount_minor) * i128::from(probability.clamp(0, 100)) + 50) / 100;
-    i64::try_from(w).unwrap_or(i64::MAX)
-}
-
-fn money(minor: i64, c: Currency) -> Money {
-    Money::from_minor(minor, c)
-}
-
-/// Won / (won + lost), when anything closed.
-fn rate(won: i64, lost: i64) -> Option<f64> {
-    (won + lost > 0).then(|| won as f64 / (won + lost) as f64)
-}
-
-/// Average cycle in days (one decimal), when anything was won.
-fn avg_days(total_seconds: i64, won: i64) -> Option<f64> {
-    (won > 0).then(|| (total_seconds as f64 / won as f64 / 86_400.0 * 10.0).round() / 10.0)
 }
 
 impl App {
@@ -151,9 +130,8 @@ impl App {
             p.pipeline_id = pipelines.first().and_then(|r| r.id.parse().ok());
         }
         let v = visibility(actor);
-        let (pipeline_value, forecast, win_rate, funnel, new_customers) = tokio::try_join!(
-            self.pipeline_value(&v, &p, &pipelines),
-            self.forecast(&v, &p),
+        let ((pipeline_value, forecast), win_rate, funnel, new_customers) = tokio::try_join!(
+            self.pipeline_and_forecast(&v, &p, &pipelines),
             self.win_rate(&v, &p),
             self.funnel(&v, &p),
             self.new_customers(&v, &p),
@@ -169,64 +147,61 @@ impl App {
         p: &ReportParams,
         pipelines: &[ReportPipelineRow],
     ) -> Result<PipelineValueReport, AppError> {
-        let c = p.currency;
         let chosen = match p.pipeline_id {
             Some(id) => pipelines.iter().find(|r| r.id == id.to_string()),
             None => pipelines.first(),
         };
         let Some(pipe) = chosen else {
-            return Ok(PipelineValueReport::empty(c));
+            return Ok(PipelineValueReport::empty(p.currency));
         };
-        let rows = self.store.report_pipeline_value(v, &pipe.id, c.as_str()).await?;
-        let mut stages = Vec::with_capacity(rows.len());
-        for r in rows {
-            stages.push(StageValue {
-                stage_id: parse_id(&r.stage_id, "stage")?,
-                name: r.stage_name,
-                probability: r.probability,
-                deals: r.deals,
-                amount: money(r.amount_minor, c),
-                weighted: money(weighted(r.amount_minor, r.probability), c),
-            });
-        }
-        let sum = |f: fn(&StageValue) -> i64| stages.iter().map(f).fold(0i64, i64::saturating_add);
-        Ok(PipelineValueReport {
-            pipeline: Some(PipelineRef { id: pipe.id.clone(), name: pipe.name.clone() }),
-            currency: c,
-            deals: sum(|s| s.deals),
-            amount: money(sum(|s| s.amount.minor), c),
-            weighted: money(sum(|s| s.weighted.minor), c),
-            stages,
-        })
+        let (stages, cells) = tokio::try_join!(
+            self.store.report_stages(Some(&pipe.id)),
+            self.store.report_open_deals(v, Some(&pipe.id), p.currency.as_str(), None),
+        )?;
+        compute::pipeline_value(pipe, p.currency, &stages, &cells)
     }
 
     async fn forecast(&self, v: &Visibility, p: &ReportParams) -> Result<ForecastReport, AppError> {
         let c = p.currency;
         let bounds = month_bounds(p.start, p.months);
-        let (first, last) = (bounds[0], bounds[bounds.len() - 1]);
         let pipeline = p.pipeline_id.map(|id| id.to_string());
         let micros: Vec<i64> = bounds.iter().copied().map(day_micros).collect();
-        let (first, last) = (day_string(first), day_string(last));
-        let (open, won) = tokio::try_join!(
-            self.store.report_forecast_open(v, pipeline.as_deref(), c.as_str(), &first, &last),
+        let window = (day_string(bounds[0]), day_string(bounds[bounds.len() - 1]));
+        // With a pipeline, its open deals come off the covering index faster whole than
+        // filtered by day (SQLite would switch to `deals_close` and read every row); the
+        // months outside the window are dropped in `compute::forecast`.
+        let expected = if pipeline.is_some() { None } else { Some((window.0.as_str(), window.1.as_str())) };
+        let (stages, cells, won) = tokio::try_join!(
+            self.store.report_stages(pipeline.as_deref()),
+            self.store.report_open_deals(v, pipeline.as_deref(), c.as_str(), expected),
             self.store.report_won_by_bucket(v, pipeline.as_deref(), c.as_str(), &micros),
         )?;
-        let mut months: Vec<ForecastMonth> =
-            bounds[..bounds.len() - 1].iter().map(|d| ForecastMonth::empty(*d, c)).collect();
-        for cell in open {
-            if let Some(m) = months.iter_mut().find(|m| report::month_string(m.month) == cell.month) {
-                m.deals += cell.deals;
-                m.amount.minor = m.amount.minor.saturating_add(cell.amount_minor);
-                m.weighted.minor = m.weighted.minor.saturating_add(weighted(cell.amount_minor, cell.probability));
-            }
-        }
-        for b in won {
-            if let Some(m) = months.get_mut(b.bucket) {
-                m.won_deals = b.count;
-                m.won = money(b.amount_minor, c);
-            }
-        }
-        Ok(ForecastReport::new(c, p.pipeline_id, months))
+        Ok(compute::forecast(c, p.pipeline_id, &bounds, &stages, &cells, &won))
+    }
+
+    /// The dashboard's pipeline value and forecast from one scan of the pipeline's open deals.
+    async fn pipeline_and_forecast(
+        &self,
+        v: &Visibility,
+        p: &ReportParams,
+        pipelines: &[ReportPipelineRow],
+    ) -> Result<(PipelineValueReport, ForecastReport), AppError> {
+        let c = p.currency;
+        let Some(pipe) = p.pipeline_id.and_then(|id| pipelines.iter().find(|r| r.id == id.to_string())) else {
+            return Ok((
+                PipelineValueReport::empty(c),
+                compute::forecast(c, None, &month_bounds(p.start, p.months), &[], &[], &[]),
+            ));
+        };
+        let bounds = month_bounds(p.start, p.months);
+        let micros: Vec<i64> = bounds.iter().copied().map(day_micros).collect();
+        let (stages, cells, won) = tokio::try_join!(
+            self.store.report_stages(Some(&pipe.id)),
+            self.store.report_open_deals(v, Some(&pipe.id), c.as_str(), None),
+            self.store.report_won_by_bucket(v, Some(&pipe.id), c.as_str(), &micros),
+        )?;
+        let value = compute::pipeline_value(pipe, c, &stages, &cells)?;
+        Ok((value, compute::forecast(c, p.pipeline_id, &bounds, &stages, &cells, &won)))
     }
 
     async fn win_rate(&self, v: &Visibility, p: &ReportParams) -> Result<WinRateReport, AppError> {
@@ -296,22 +271,5 @@ impl App {
             points,
             total,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weighting_rounds_half_up_and_never_overflows() {
-        assert_eq!(weighted(100_000, 10), 10_000);
-        assert_eq!(weighted(333, 50), 167);
-        assert_eq!(weighted(i64::MAX, 100), i64::MAX);
-        assert_eq!(weighted(1_000, 150), 1_000, "probabilities are clamped to 100");
-        assert_eq!(rate(1, 3), Some(0.25));
-        assert_eq!(rate(0, 0), None);
-        assert_eq!(avg_days(30 * 86_400 + 32 * 86_400, 2), Some(31.0));
-        assert_eq!(avg_days(0, 0), None);
     }
 }

@@ -23,10 +23,11 @@ pub use tables::audit::{AUDIT_CHUNK, AuditRecord, AuditSearch, CheckpointRow, Im
 pub use tables::audit_bulk::{AuditBatch, AuditReader};
 pub use tables::deal_board::{DealHistoryRow, StageTotalRow};
 pub use tables::deals::{DealFilter, DealListRow, DealRow, DealSort};
+pub use tables::lead_duplicates::MatchingCustomer;
 pub use tables::leaderboard::{ActivityCountRow, OwnerDealTotals, PersonRow};
 pub use tables::leads::{LeadFilter, LeadRow, LeadSort};
 pub use tables::pipelines::{PipelineRow, StageRow};
 pub use tables::quotas::{QuotaAttainmentRow, QuotaRow};
-pub use tables::reports::{BucketSumRow, ForecastCellRow, FunnelRow, ReportPipelineRow, StageValueRow, WinRateRow};
+pub use tables::reports::{BucketSumRow, FunnelRow, OpenDealsRow, ReportPipelineRow, ReportStageRow, WinRateRow};
 pub use tables::scope::Scoped;
 pub use tables::timeline::TimelineStageRow;

@@ -57,6 +57,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_sales.sql"),
         postgres: include_str!("../migrations/postgres/0008_sales.sql"),
     },
+    Migration {
+        version: 9,
+        name: "contact_blind_indexes",
+        sqlite: include_str!("../migrations/sqlite/0009_contact_blind_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_contact_blind_indexes.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "report_indexes",
+        sqlite: include_str!("../migrations/sqlite/0010_report_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0010_report_indexes.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (

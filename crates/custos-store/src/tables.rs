@@ -13,6 +13,7 @@ pub(crate) mod contacts;
 pub(crate) mod customers;
 pub(crate) mod deal_board;
 pub(crate) mod deals;
+pub(crate) mod lead_duplicates;
 pub(crate) mod leaderboard;
 pub(crate) mod leads;
 pub(crate) mod pipelines;

@@ -29,17 +29,17 @@ fn event(i: u64) -> AuditEvent {
         actor: custos_audit::Actor {
             user_id: Some(format!("user-{}", i % 7)),
             ip: Some("10.0.0.7".into()),
-            user_agent: (i % 3 == 0).then(|| "agent \"quoted\" ü".into()),
+            user_agent: i.is_multiple_of(3).then(|| "agent \"quoted\" ü".into()),
             ..Default::default()
         },
-        action: if i % 10 == 0 { "customer.update".into() } else { "customer.read".into() },
+        action: if i.is_multiple_of(10) { "customer.update".into() } else { "customer.read".into() },
         resource: "customer".into(),
         record_id: Some(format!("cust-{}", i % 50)),
-        fields: if i % 10 == 0 { vec!["tier".into(), "na\"me".into()] } else { vec![] },
-        outcome: if i % 11 == 0 { Outcome::Denied } else { Outcome::Allowed },
+        fields: if i.is_multiple_of(10) { vec!["tier".into(), "na\"me".into()] } else { vec![] },
+        outcome: if i.is_multiple_of(11) { Outcome::Denied } else { Outcome::Allowed },
         purpose: None,
         request_id: Some(format!("{i:032x}")),
-        ids: if i % 97 == 0 { vec!["a".into(), "b".into()] } else { vec![] },
+        ids: if i.is_multiple_of(97) { vec!["a".into(), "b".into()] } else { vec![] },
     }
 }
 

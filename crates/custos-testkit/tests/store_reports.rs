@@ -2,7 +2,7 @@
 //! data set, restricted by record scope (own, team, all), and — on SQLite — query plans that
 //! use the sales indexes rather than scanning the deals table.
 
-use custos_store::{BucketSumRow, ForecastCellRow, FunnelRow, Visibility, WinRateRow};
+use custos_store::{BucketSumRow, FunnelRow, OpenDealsRow, Visibility, WinRateRow};
 use custos_testkit::{Backend, TestDb, backends};
 use sqlx::{AnyPool, Row};
 
@@ -196,43 +196,66 @@ async fn check(backend: Backend) {
     let pipelines = s.report_pipelines().await.unwrap();
     assert_eq!(pipelines.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Main", "Other"]);
 
-    // Pipeline value: open CNY deals of pipeline p per stage, every stage listed.
-    let by_stage = |rows: Vec<custos_store::StageValueRow>| {
-        rows.iter().map(|r| (r.stage_name.clone(), r.probability, r.deals, r.amount_minor)).collect::<Vec<_>>()
+    // Stages in board order, of one pipeline or of all.
+    let names =
+        |rows: Vec<custos_store::ReportStageRow>| rows.into_iter().map(|r| (r.name, r.probability)).collect::<Vec<_>>();
+    assert_eq!(
+        names(s.report_stages(Some("p")).await.unwrap()),
+        [("Qualify".into(), 10), ("Propose".into(), 50), ("Negotiate".into(), 90)]
+    );
+    assert_eq!(s.report_stages(None).await.unwrap().len(), 4);
+
+    // Open deals per stage and expected close day, in one currency.
+    let cell = |stage: &str, day: Option<&str>, n, amount| OpenDealsRow {
+        stage_id: stage.into(),
+        expected_close: day.map(str::to_string),
+        deals: n,
+        amount_minor: amount,
     };
-    let all = by_stage(s.report_pipeline_value(&Visibility::All, "p", "CNY").await.unwrap());
+    let sorted = |mut rows: Vec<OpenDealsRow>| {
+        rows.sort_by(|a, b| (&a.stage_id, &a.expected_close).cmp(&(&b.stage_id, &b.expected_close)));
+        rows
+    };
+    let all = sorted(s.report_open_deals(&Visibility::All, Some("p"), "CNY", None).await.unwrap());
     assert_eq!(
         all,
-        [("Qualify".into(), 10, 1, 100_000), ("Propose".into(), 50, 2, 700_000), ("Negotiate".into(), 90, 1, 999_999)]
-    );
-    let a = by_stage(s.report_pipeline_value(&own(REP_A), "p", "CNY").await.unwrap());
-    assert_eq!(
-        a,
-        [("Qualify".into(), 10, 1, 100_000), ("Propose".into(), 50, 1, 200_000), ("Negotiate".into(), 90, 1, 999_999)]
-    );
-    let b = by_stage(s.report_pipeline_value(&own(REP_B), "p", "CNY").await.unwrap());
-    assert_eq!(b, [("Qualify".into(), 10, 0, 0), ("Propose".into(), 50, 1, 500_000), ("Negotiate".into(), 90, 0, 0)]);
-    assert_eq!(by_stage(s.report_pipeline_value(&team(), "p", "CNY").await.unwrap()), a, "the manager sees team East");
-    let usd = by_stage(s.report_pipeline_value(&Visibility::All, "p", "USD").await.unwrap());
-    assert_eq!(usd[2], ("Negotiate".into(), 90, 1, 70_000));
-    assert!(s.report_pipeline_value(&Visibility::All, "nope", "CNY").await.unwrap().is_empty());
-
-    // Forecast: open deals expected in March and April 2026, by month and probability.
-    let cell = |m: &str, p, n, a| ForecastCellRow { month: m.into(), probability: p, deals: n, amount_minor: a };
-    let f = s.report_forecast_open(&Visibility::All, None, "CNY", "2026-03-01", "2026-05-01").await.unwrap();
-    assert_eq!(
-        f,
         [
-            cell("2026-03", 10, 1, 100_000),
-            cell("2026-03", 20, 1, 10_000),
-            cell("2026-03", 50, 1, 500_000),
-            cell("2026-04", 50, 1, 200_000)
+            cell("s1", Some("2026-03-15"), 1, 100_000),
+            cell("s2", Some("2026-03-31"), 1, 500_000),
+            cell("s2", Some("2026-04-01"), 1, 200_000),
+            cell("s3", None, 1, 999_999),
         ]
     );
-    let f = s.report_forecast_open(&Visibility::All, Some("p"), "CNY", "2026-03-01", "2026-04-01").await.unwrap();
-    assert_eq!(f, [cell("2026-03", 10, 1, 100_000), cell("2026-03", 50, 1, 500_000)]);
-    let f = s.report_forecast_open(&own(REP_A), None, "CNY", "2026-03-01", "2026-05-01").await.unwrap();
-    assert_eq!(f, [cell("2026-03", 10, 1, 100_000), cell("2026-04", 50, 1, 200_000)]);
+    let a = sorted(s.report_open_deals(&own(REP_A), Some("p"), "CNY", None).await.unwrap());
+    assert_eq!(
+        a,
+        [
+            cell("s1", Some("2026-03-15"), 1, 100_000),
+            cell("s2", Some("2026-04-01"), 1, 200_000),
+            cell("s3", None, 1, 999_999)
+        ]
+    );
+    let b = sorted(s.report_open_deals(&own(REP_B), Some("p"), "CNY", None).await.unwrap());
+    assert_eq!(b, [cell("s2", Some("2026-03-31"), 1, 500_000)]);
+    assert_eq!(
+        sorted(s.report_open_deals(&team(), Some("p"), "CNY", None).await.unwrap()),
+        a,
+        "the manager sees team East"
+    );
+    let usd = s.report_open_deals(&Visibility::All, Some("p"), "USD", None).await.unwrap();
+    assert_eq!(usd, [cell("s3", Some("2026-03-10"), 1, 70_000)]);
+    assert!(s.report_open_deals(&Visibility::All, Some("nope"), "CNY", None).await.unwrap().is_empty());
+    // Every pipeline, expected in March only.
+    let march =
+        sorted(s.report_open_deals(&Visibility::All, None, "CNY", Some(("2026-03-01", "2026-04-01"))).await.unwrap());
+    assert_eq!(
+        march,
+        [
+            cell("q1", Some("2026-03-01"), 1, 10_000),
+            cell("s1", Some("2026-03-15"), 1, 100_000),
+            cell("s2", Some("2026-03-31"), 1, 500_000)
+        ]
+    );
 
     // Won per month bucket (March, April).
     let won = s.report_won_by_bucket(&Visibility::All, None, "CNY", &[MAR, APR, MAY]).await.unwrap();
@@ -310,13 +333,13 @@ async fn report_queries_use_the_sales_indexes_on_sqlite() {
     let cases = [
         (
             format!(
-                "SELECT deals.stage_id, COUNT(*), SUM(amount_minor) FROM deals WHERE deals.pipeline_id = 'p' AND deals.status = 'open' AND deals.currency = 'CNY'{scope} GROUP BY deals.stage_id"
+                "SELECT deals.stage_id, deals.expected_close, COUNT(*), SUM(amount_minor) FROM deals WHERE deals.status = 'open' AND deals.pipeline_id = 'p' AND deals.currency = 'CNY'{scope} GROUP BY deals.stage_id, deals.expected_close"
             ),
-            "deals_board",
+            "COVERING INDEX deals_open_value",
         ),
         (
             format!(
-                "SELECT substr(expected_close, 1, 7), COUNT(*) FROM deals JOIN pipeline_stages ps ON ps.id = deals.stage_id WHERE deals.status = 'open' AND deals.expected_close >= '2026-03-01' AND deals.expected_close < '2026-05-01' AND deals.currency = 'CNY'{scope} GROUP BY 1"
+                "SELECT deals.stage_id, deals.expected_close, COUNT(*) FROM deals WHERE deals.status = 'open' AND deals.expected_close >= '2026-03-01' AND deals.expected_close < '2026-05-01' AND deals.currency = 'CNY'{scope} GROUP BY deals.stage_id, deals.expected_close"
             ),
             "deals_close",
         ),

@@ -121,8 +121,19 @@ fn checkpoint(r: &AnyRow) -> Result<CheckpointRow, sqlx::Error> {
     })
 }
 
-/// The customers an event concerns: its record if it is a customer, and every listed id
-/// (an export's customers, a contact's customer). Derivable from the event alone.
+/// Resources whose events list customer ids in `ids` (a customer list's or export's
+/// customers; the customer of a contact, a deal or the activities read).
+const IDS_NAME_CUSTOMERS: [&str; 4] = ["customer", "contact", "deal", "activity"];
+
+/// Whether the event's `ids` are customer ids. Also a lead's conversion (the customer it went
+/// into); any other event's ids name records of other kinds (a lead list's leads, a review)
+/// and are no subjects.
+fn ids_name_customers(e: &AuditEvent) -> bool {
+    IDS_NAME_CUSTOMERS.contains(&e.resource.as_str()) || e.action == "lead.convert"
+}
+
+/// The customers an event concerns: its record if it is a customer, and the listed ids of an
+/// event whose ids name customers (`ids_name_customers`). Derivable from the event alone.
 pub fn audit_subjects(e: &AuditEvent) -> Vec<String> {
     let mut out = Vec::with_capacity(1 + e.ids.len());
     if e.resource == "customer"
@@ -130,9 +141,11 @@ pub fn audit_subjects(e: &AuditEvent) -> Vec<String> {
     {
         out.push(r.clone());
     }
-    for i in &e.ids {
-        if !out.contains(i) {
-            out.push(i.clone());
+    if ids_name_customers(e) {
+        for i in &e.ids {
+            if !out.contains(i) {
+                out.push(i.clone());
+            }
         }
     }
     out

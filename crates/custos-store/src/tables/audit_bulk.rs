@@ -109,12 +109,24 @@ impl AuditBatch {
         if r.wrong & !(1 << LEAF) != 0 || r.null & !NULLABLE & !(1 << LEAF) != 0 {
             return None;
         }
+        // The text cells lie one after another: one UTF-8 check for all, and `get` finds
+        // each (it refuses a range that does not start and end on a character boundary).
+        let all = std::str::from_utf8(self.data.get(r.start as usize..r.ends[LEAF - 1] as usize)?).ok()?;
         let text = |k: usize| -> Option<Option<&str>> {
-            if r.null & (1 << k) != 0 { Some(None) } else { std::str::from_utf8(self.cell(r, k)?).ok().map(Some) }
+            if r.null & (1 << k) != 0 {
+                return Some(None);
+            }
+            let from = if k == 0 { r.start } else { r.ends[k - 1] };
+            all.get((from - r.start) as usize..(r.ends[k] - r.start) as usize).map(Some)
         };
         let required = |k: usize| text(k).flatten();
-        let fields: Vec<Item<'_>> = serde_json::from_str(required(FIELDS)?).ok()?;
-        let ids: Vec<Item<'_>> = serde_json::from_str(required(IDS)?).ok()?;
+        let list = |k: usize| -> Option<Vec<Item<'_>>> {
+            match required(k)? {
+                "[]" => Some(Vec::new()),
+                json => serde_json::from_str(json).ok(),
+            }
+        };
+        let (fields, ids) = (list(FIELDS)?, list(IDS)?);
         let outcome = match required(OUTCOME)? {
             "allowed" => Outcome::Allowed,
             "denied" => Outcome::Denied,
@@ -152,35 +164,25 @@ impl AuditBatch {
         self.rows.clear();
     }
 
-    /// Starts a row: `seq`, then `at` (`None` if not an integer); its cells follow.
-    pub(crate) fn begin_row(&mut self, seq: i64, at: Option<i64>) -> Result<(), StoreError> {
-        let start = self.offset()?;
-        self.rows.push(RawRow { seq, at, start, ends: [start; CELLS], null: 0, wrong: 0 });
+    /// Adds a row: `seq`, `at` (`None` if not an integer) and its cells in `COLS` order.
+    pub(crate) fn push_row(&mut self, seq: i64, at: Option<i64>, cells: &[Cell<'_>; CELLS]) -> Result<(), StoreError> {
+        let too_large = || StoreError::Corrupt("audit read too large".into());
+        let start = u32::try_from(self.data.len()).map_err(|_| too_large())?;
+        let mut row = RawRow { seq, at, start, ends: [start; CELLS], null: 0, wrong: 0 };
+        let mut end = start;
+        for (k, cell) in cells.iter().enumerate() {
+            match cell {
+                Cell::Bytes(b) => {
+                    self.data.extend_from_slice(b);
+                    end = u32::try_from(b.len()).ok().and_then(|n| end.checked_add(n)).ok_or_else(too_large)?;
+                }
+                Cell::Null => row.null |= 1 << k,
+                Cell::WrongType => row.wrong |= 1 << k,
+            }
+            row.ends[k] = end;
+        }
+        self.rows.push(row);
         Ok(())
-    }
-
-    /// Sets cell `k` of the last row; cells come in order.
-    pub(crate) fn push_cell(&mut self, k: usize, cell: Cell<'_>) -> Result<(), StoreError> {
-        match cell {
-            Cell::Bytes(b) => self.data.extend_from_slice(b),
-            Cell::Null => self.mark(k, true),
-            Cell::WrongType => self.mark(k, false),
-        }
-        let end = self.offset()?;
-        if let Some(e) = self.rows.last_mut().and_then(|r| r.ends.get_mut(k)) {
-            *e = end;
-        }
-        Ok(())
-    }
-
-    fn mark(&mut self, k: usize, null: bool) {
-        if let Some(r) = self.rows.last_mut() {
-            if null { r.null |= 1 << k } else { r.wrong |= 1 << k }
-        }
-    }
-
-    fn offset(&self) -> Result<u32, StoreError> {
-        u32::try_from(self.data.len()).map_err(|_| StoreError::Corrupt("audit read too large".into()))
     }
 }
 

@@ -98,10 +98,11 @@ impl Parser {
             }
         }
         let seq = int8(fields[0]).ok_or_else(|| corrupt("seq is not a bigint"))?;
-        batch.begin_row(seq, int8(fields[1]))?;
-        for (k, v) in fields[2..].iter().enumerate() {
-            batch.push_cell(k, v.map_or(Cell::Null, Cell::Bytes))?;
+        let mut cells = [Cell::Null; CELLS];
+        for (cell, v) in cells.iter_mut().zip(&fields[2..]) {
+            *cell = v.map_or(Cell::Null, Cell::Bytes);
         }
+        batch.push_row(seq, int8(fields[1]), &cells)?;
         Ok(true)
     }
 

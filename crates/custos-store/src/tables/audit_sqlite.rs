@@ -124,16 +124,16 @@ pub(crate) fn scan(
             Value::Int(a) => Some(a),
             _ => None,
         };
-        batch.begin_row(seq, at)?;
-        for (k, col) in (0..CELLS).zip(2..) {
+        let mut cells = [Cell::Null; CELLS];
+        for (k, (cell, col)) in cells.iter_mut().zip(2..).enumerate() {
             // Text columns hold text and the leaf a blob; anything else was put in by hand.
-            let cell = match (stmt.value(col), k == CELLS - 1) {
+            *cell = match (stmt.value(col), k == CELLS - 1) {
                 (Value::Null, _) => Cell::Null,
                 (Value::Text(b), false) | (Value::Blob(b), true) => Cell::Bytes(b),
                 _ => Cell::WrongType,
             };
-            batch.push_cell(k, cell)?;
         }
+        batch.push_row(seq, at, &cells)?;
     }
     Ok(())
 }

@@ -21,24 +21,25 @@ pub struct ReportPipelineRow {
     pub name: String,
 }
 
-/// Open deals of one stage of a pipeline (in one currency).
+/// A pipeline stage as reports need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageValueRow {
-    pub stage_id: String,
-    pub stage_name: String,
+pub struct ReportStageRow {
+    pub id: String,
+    pub pipeline_id: String,
+    pub name: String,
     pub position: i64,
     /// Win probability of the stage, 0–100.
     pub probability: i64,
-    pub deals: i64,
-    pub amount_minor: i64,
 }
 
-/// Open deals expected to close in one month, at one stage probability.
+/// Open deals of one stage with one expected close day (`None`: no date), in one currency.
+/// Day-level cells come straight off the covering index `deals_open_value` in its order (no
+/// sort); the app sums them per stage (pipeline value) and per month (forecast).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ForecastCellRow {
-    /// `YYYY-MM` of `expected_close`.
-    pub month: String,
-    pub probability: i64,
+pub struct OpenDealsRow {
+    pub stage_id: String,
+    /// `YYYY-MM-DD`.
+    pub expected_close: Option<String>,
     pub deals: i64,
     pub amount_minor: i64,
 }
@@ -116,73 +117,61 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    /// Open deals of `pipeline_id` in `currency` per stage (every stage, in order, zero when
-    /// empty), counting only deals visible with `v`.
-    pub async fn report_pipeline_value(
-        &self,
-        v: &Visibility,
-        pipeline_id: &str,
-        currency: &str,
-    ) -> Result<Vec<StageValueRow>, StoreError> {
+    /// Stages of one pipeline, or of all, in board order.
+    pub async fn report_stages(&self, pipeline_id: Option<&str>) -> Result<Vec<ReportStageRow>, StoreError> {
         let mut q = SqlBuilder::new(
-            "SELECT ps.id AS stage_id, ps.name AS stage_name, ps.position AS position, ps.probability AS probability, \
-             COALESCE(a.n, 0) AS n, COALESCE(a.amount, 0) AS amount FROM pipeline_stages ps LEFT JOIN \
-             (SELECT deals.stage_id AS stage_id, COUNT(*) AS n, CAST(SUM(deals.amount_minor) AS BIGINT) AS amount \
-             FROM deals WHERE deals.pipeline_id = ",
+            "SELECT ps.id AS id, ps.pipeline_id AS pipeline_id, ps.name AS name, ps.position AS position, \
+             ps.probability AS probability FROM pipeline_stages ps WHERE 1=1",
         );
-        q.bind(Bind::Text(pipeline_id.to_string()))
-            .push(" AND deals.status = 'open' AND deals.currency = ")
-            .bind(Bind::Text(currency.to_string()));
-        push_scope(&mut q, v, DEALS);
-        q.push(" GROUP BY deals.stage_id) a ON a.stage_id = ps.id WHERE ps.pipeline_id = ")
-            .bind(Bind::Text(pipeline_id.to_string()))
-            .push(" ORDER BY ps.position, ps.id");
+        if let Some(p) = pipeline_id {
+            q.push(" AND ps.pipeline_id = ").bind(Bind::Text(p.to_string()));
+        }
+        q.push(" ORDER BY ps.pipeline_id, ps.position, ps.id");
         let rows = q.build().fetch_all(self.reader()).await?;
         Ok(rows
             .iter()
             .map(|r| {
-                Ok(StageValueRow {
-                    stage_id: r.try_get("stage_id")?,
-                    stage_name: r.try_get("stage_name")?,
+                Ok(ReportStageRow {
+                    id: r.try_get("id")?,
+                    pipeline_id: r.try_get("pipeline_id")?,
+                    name: r.try_get("name")?,
                     position: r.try_get("position")?,
                     probability: r.try_get("probability")?,
-                    deals: r.try_get("n")?,
-                    amount_minor: r.try_get("amount")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    /// Open deals in `currency` expected to close on `from_date` ≤ day < `to_date` (ISO
-    /// dates), per month and stage probability; optionally of one pipeline.
-    pub async fn report_forecast_open(
+    /// Open deals in `currency` visible with `v`, per stage and expected close day; optionally
+    /// of one pipeline and only those expected on `from` ≤ day < `to` (ISO dates).
+    pub async fn report_open_deals(
         &self,
         v: &Visibility,
         pipeline_id: Option<&str>,
         currency: &str,
-        from_date: &str,
-        to_date: &str,
-    ) -> Result<Vec<ForecastCellRow>, StoreError> {
+        expected: Option<(&str, &str)>,
+    ) -> Result<Vec<OpenDealsRow>, StoreError> {
         let mut q = SqlBuilder::new(
-            "SELECT substr(deals.expected_close, 1, 7) AS month, ps.probability AS probability, COUNT(*) AS n, \
-             CAST(SUM(deals.amount_minor) AS BIGINT) AS amount FROM deals JOIN pipeline_stages ps ON ps.id = deals.stage_id \
-             WHERE deals.status = 'open' AND deals.expected_close >= ",
+            "SELECT deals.stage_id AS stage_id, deals.expected_close AS expected_close, COUNT(*) AS n, \
+             CAST(SUM(deals.amount_minor) AS BIGINT) AS amount FROM deals WHERE deals.status = 'open'",
         );
-        q.bind(Bind::Text(from_date.to_string()))
-            .push(" AND deals.expected_close < ")
-            .bind(Bind::Text(to_date.to_string()))
-            .push(" AND deals.currency = ")
-            .bind(Bind::Text(currency.to_string()));
         push_pipeline(&mut q, pipeline_id);
+        q.push(" AND deals.currency = ").bind(Bind::Text(currency.to_string()));
+        if let Some((from, to)) = expected {
+            q.push(" AND deals.expected_close >= ")
+                .bind(Bind::Text(from.to_string()))
+                .push(" AND deals.expected_close < ")
+                .bind(Bind::Text(to.to_string()));
+        }
         push_scope(&mut q, v, DEALS);
-        q.push(" GROUP BY substr(deals.expected_close, 1, 7), ps.probability ORDER BY month, probability");
+        q.push(" GROUP BY deals.stage_id, deals.expected_close");
         let rows = q.build().fetch_all(self.reader()).await?;
         Ok(rows
             .iter()
             .map(|r| {
-                Ok(ForecastCellRow {
-                    month: r.try_get("month")?,
-                    probability: r.try_get("probability")?,
+                Ok(OpenDealsRow {
+                    stage_id: r.try_get("stage_id")?,
+                    expected_close: r.try_get("expected_close")?,
                     deals: r.try_get("n")?,
                     amount_minor: r.try_get("amount")?,
                 })

@@ -372,7 +372,7 @@ dashboard-no-data = Nothing closed in this period.
 dashboard-scope-note = Figures count only the records you may see.
 chart-deals = { $n ->
     [one] 1 deal
-   *[other] { $n } deals
+   *[other] { $count } deals
 }
 chart-unassigned = Unassigned
 chart-pipeline-title = Pipeline value by stage
@@ -550,3 +550,12 @@ err-not-in-pipeline = This stage belongs to another pipeline.
 err-invalid-amount = Enter an amount such as 12500 or 12500.50.
 err-invalid-currency = Choose a currency.
 err-too-large = Too large.
+err-converted = A converted lead can no longer be changed.
+err-disqualified = Reopen the disqualified lead before converting it.
+err-duplicate = Used twice; each must be different.
+err-exclusive = Give either a user or a team, not both.
+err-invalid-period = Enter a month such as 2026-11 or a quarter such as 2026-Q4.
+err-invalid-month = Enter a month as YYYY-MM.
+err-invalid-interval = Choose month or week.
+err-before-from = Must not be before the start.
+err-range-too-long = The range may cover at most three years.

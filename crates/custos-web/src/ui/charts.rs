@@ -62,6 +62,13 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Roughly how wide `s` is drawn at `font_size` px (CJK characters count double): enough to
+/// keep labels inside the drawing, not typesetting.
+pub fn text_width(s: &str, font_size: i64) -> i64 {
+    let units: i64 = s.chars().map(|c| if (c as u32) >= 0x2e80 { 2 } else { 1 }).sum();
+    units * font_size * 6 / 10
+}
+
 /// `s` cut to at most `max` characters, with an ellipsis when cut (before escaping).
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

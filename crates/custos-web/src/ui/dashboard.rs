@@ -15,12 +15,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use custos_app::reports::Dashboard;
-use custos_domain::sales::report::{day_string, month_string};
-use custos_domain::sales::{Currency, Interval, Money, ReportInput};
+use custos_domain::sales::{Currency, ReportInput};
 use fluent_bundle::FluentValue;
 use serde::Deserialize;
-use time::Date;
 
 /// The periods offered, in months (the range back from today and the forecast ahead).
 pub const PERIODS: [&str; 4] = ["3", "6", "12", "24"];

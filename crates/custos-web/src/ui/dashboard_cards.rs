@@ -103,7 +103,16 @@ fn pipeline_card(loc: Locale, d: &Dashboard) -> Card {
             notes: r
                 .stages
                 .iter()
-                .map(|s| i18n::t_args(loc, "chart-deals", &[("n", FluentValue::from(s.deals))]))
+                .map(|s| {
+                    i18n::t_args(
+                        loc,
+                        "chart-deals",
+                        &[
+                            ("n", FluentValue::from(s.deals)),
+                            ("count", FluentValue::from(i18n::format_number(loc, s.deals))),
+                        ],
+                    )
+                })
                 .collect(),
         }
         .render(),

@@ -1,7 +1,10 @@
 //! Bar charts: one or more series per category, as horizontal bars (long names on the left,
 //! values at the bar ends) or vertical grouped bars (a time axis along the bottom).
 
-use super::{AXIS, Fmt, PALETTE, Scale, Svg, WIDTH, axis_line, close, escape, grid_line, legend, open, text, truncate};
+use super::{
+    AXIS, Fmt, PALETTE, Scale, Svg, WIDTH, axis_line, close, escape, grid_line, legend, open, text, text_width,
+    truncate,
+};
 use std::fmt::Write;
 
 /// Which way the bars grow.
@@ -27,7 +30,7 @@ pub struct BarChart<'a> {
     pub tick: Fmt<'a>,
     /// Value labels (bar ends, tooltips and the description).
     pub label: Fmt<'a>,
-    /// A note per category shown after its first value (may be empty).
+    /// A note per category, on a line under its bars (may be empty).
     pub notes: Vec<String>,
 }
 
@@ -36,6 +39,7 @@ const VALUE_W: i64 = 190;
 const BAR: i64 = 16;
 const BAR_GAP: i64 = 3;
 const GROUP_GAP: i64 = 14;
+const NOTE_H: i64 = 15;
 const LEGEND_H: i64 = 30;
 const AXIS_H: i64 = 28;
 
@@ -96,10 +100,13 @@ impl BarChart<'_> {
     fn horizontal(&self) -> String {
         let scale = self.scale();
         let n = i64::try_from(self.series.len().max(1)).unwrap_or(1);
+        // A note (if any category has one) gets its own line under the bars.
+        let note_h = if self.notes.iter().any(|n| !n.is_empty()) { NOTE_H } else { 0 };
         let group = n * BAR + (n - 1) * BAR_GAP;
         let cats = i64::try_from(self.categories.len()).unwrap_or(0);
         let top = if self.series.len() > 1 { LEGEND_H } else { 8 };
-        let plot_h = cats * (group + GROUP_GAP);
+        let row = group + note_h + GROUP_GAP;
+        let plot_h = cats * row;
         let height = top + plot_h + AXIS_H;
         let (x0, plot_w) = (LABEL_W, WIDTH - LABEL_W - VALUE_W);
         let mut out = String::with_capacity(2048);
@@ -120,20 +127,32 @@ impl BarChart<'_> {
             );
         }
         for (c, name) in self.categories.iter().enumerate() {
-            let gy = top + i64::try_from(c).unwrap_or(0) * (group + GROUP_GAP) + GROUP_GAP / 2;
+            let gy = top + i64::try_from(c).unwrap_or(0) * row + GROUP_GAP / 2;
             text(&mut out, x0 - 8, gy + group / 2 + 4, "end", &truncate(name, 22), "");
             for s in 0..self.series.len() {
                 let y = gy + i64::try_from(s).unwrap_or(0) * (BAR + BAR_GAP);
                 let v = self.value(c, s);
                 let w = scale.px(v, plot_w).max(if v > 0 { 1 } else { 0 });
                 self.bar(&mut out, (x0, y, w, BAR), c, s);
-                let mut label = (self.label)(v);
-                if s == 0
-                    && let Some(note) = self.notes.get(c).filter(|n| !n.is_empty())
-                {
-                    label = format!("{label} · {note}");
+                let label = (self.label)(v);
+                // At the bar's end; inside it (white on the dark series) when it would not fit.
+                let room = WIDTH - (x0 + w + 6);
+                if text_width(&label, 12) <= room || w < text_width(&label, 12) + 12 {
+                    text(&mut out, x0 + w + 6, y + BAR - 3, "start", &label, " font-size=\"12\"");
+                } else {
+                    let fill = if s % 2 == 0 { " fill=\"#ffffff\"" } else { "" };
+                    text(&mut out, x0 + w - 6, y + BAR - 3, "end", &label, &format!(" font-size=\"12\"{fill}"));
                 }
-                text(&mut out, x0 + w + 6, y + BAR - 3, "start", &label, " font-size=\"12\"");
+            }
+            if let Some(note) = self.notes.get(c).filter(|n| !n.is_empty()) {
+                text(
+                    &mut out,
+                    x0 + 2,
+                    gy + group + note_h - 3,
+                    "start",
+                    note,
+                    &format!(" font-size=\"11\" fill=\"{AXIS}\""),
+                );
             }
         }
         axis_line(&mut out, x0, top, x0, top + plot_h);

@@ -4,6 +4,9 @@
 use super::{AXIS, Fmt, PALETTE, Scale, Svg, WIDTH, axis_line, close, escape, grid_line, open, text, truncate};
 use std::fmt::Write;
 
+/// Room one period label needs along the axis, in px.
+const LABEL_W: i64 = 64;
+
 /// Points `(label, value)` in order; values ≥ 0.
 pub struct LineChart<'a> {
     pub id: &'a str,
@@ -16,7 +19,8 @@ pub struct LineChart<'a> {
 
 impl LineChart<'_> {
     pub fn render(&self) -> Svg {
-        let (left, right, top, bottom, plot_h) = (64, 16, 12, 36, 200);
+        // Room at both ends for half a period label.
+        let (left, right, top, bottom, plot_h) = (72, 36, 12, 36, 200);
         let height = top + plot_h + bottom;
         let plot_w = WIDTH - left - right;
         let max = self.points.iter().map(|p| p.1).max().unwrap_or(0);
@@ -47,7 +51,7 @@ impl LineChart<'_> {
                 PALETTE[0]
             );
         }
-        let every = if n <= 1 { 1 } else { (56 * (n - 1) / plot_w.max(1) + 1).max(1) };
+        let every = if n <= 1 { 1 } else { (LABEL_W * (n - 1) / plot_w.max(1) + 1).max(1) };
         for (i, ((label, v), (x, y))) in self.points.iter().zip(&coords).enumerate() {
             let _ = write!(
                 out,
