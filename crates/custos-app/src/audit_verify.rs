@@ -62,7 +62,7 @@ async fn lane(
         let to = from.saturating_add(range).min(head);
         // A range the walk is done with, if one came back: its memory is reused.
         let (mut batch, buffers) = spares.try_recv().map_or_else(|_| Default::default(), Hashed::into_parts);
-        if let Err(e) = reader.read(from, to, range, &mut batch).await {
+        if let Err(e) = reader.read(from, to - 1, range, &mut batch).await {
             let _ = tx.send(Err(e)).await;
             break;
         }

@@ -156,7 +156,7 @@ impl App {
         };
         let (stages, cells) = tokio::try_join!(
             self.store.report_stages(Some(&pipe.id)),
-            self.store.report_open_deals(v, Some(&pipe.id), p.currency.as_str(), None),
+            self.store.report_open_deals(v, Some(&pipe.id), p.currency.as_str(), false, None),
         )?;
         compute::pipeline_value(pipe, p.currency, &stages, &cells)
     }
@@ -173,7 +173,7 @@ impl App {
         let expected = if pipeline.is_some() { None } else { Some((window.0.as_str(), window.1.as_str())) };
         let (stages, cells, won) = tokio::try_join!(
             self.store.report_stages(pipeline.as_deref()),
-            self.store.report_open_deals(v, pipeline.as_deref(), c.as_str(), expected),
+            self.store.report_open_deals(v, pipeline.as_deref(), c.as_str(), true, expected),
             self.store.report_won_by_bucket(v, pipeline.as_deref(), c.as_str(), &micros),
         )?;
         Ok(compute::forecast(c, p.pipeline_id, &bounds, &stages, &cells, &won))
@@ -197,7 +197,7 @@ impl App {
         let micros: Vec<i64> = bounds.iter().copied().map(day_micros).collect();
         let (stages, cells, won) = tokio::try_join!(
             self.store.report_stages(Some(&pipe.id)),
-            self.store.report_open_deals(v, Some(&pipe.id), c.as_str(), None),
+            self.store.report_open_deals(v, Some(&pipe.id), c.as_str(), true, None),
             self.store.report_won_by_bucket(v, Some(&pipe.id), c.as_str(), &micros),
         )?;
         let value = compute::pipeline_value(pipe, c, &stages, &cells)?;
@@ -225,6 +225,9 @@ impl App {
                 avg_cycle_days: avg_days(r.won_cycle_seconds, r.won),
             });
         }
+        // Named people first, by name then id (bytewise, the same on every engine); the
+        // unassigned last.
+        people.sort_by(|a, b| (a.name.is_none(), &a.name, a.owner_id).cmp(&(b.name.is_none(), &b.name, b.owner_id)));
         Ok(WinRateReport {
             range: p.range,
             pipeline_id: p.pipeline_id,

@@ -252,5 +252,26 @@ async fn main() -> std::process::ExitCode {
             }
         }
     }
+    // Where the time goes: each report alone, as JSON, for the admin (same pipeline and period).
+    let pipeline = t.get("/api/v1/pipelines").await.body["items"][0]["id"].as_str().unwrap_or("").to_string();
+    println!();
+    println!("| deals | report (admin, JSON) | p50 ms | p99 ms |");
+    println!("|---:|---|---:|---:|");
+    let admin = match cookie(&t, &t.admin_email).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dashboard_load: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    for name in ["pipeline-value", "forecast", "win-rate", "funnel", "new-customers"] {
+        match measure(&t, &admin, &format!("/api/v1/reports/{name}?months=12&pipeline_id={pipeline}")).await {
+            Ok((p50, p99, _)) => println!("| {deals} | {name} | {p50:.1} | {p99:.1} |"),
+            Err(e) => {
+                eprintln!("dashboard_load: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
     std::process::ExitCode::SUCCESS
 }

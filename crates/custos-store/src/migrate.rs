@@ -69,6 +69,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_report_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0010_report_indexes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "deal_status_index",
+        sqlite: include_str!("../migrations/sqlite/0011_deal_status_index.sql"),
+        postgres: include_str!("../migrations/postgres/0011_deal_status_index.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_migrations (

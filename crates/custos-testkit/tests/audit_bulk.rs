@@ -161,10 +161,14 @@ async fn tampering_is_caught_across_ranges_lanes_and_chunks() {
             .join(", ");
         let swap = format!("UPDATE audit_events SET {set} WHERE seq IN (100, 2100)");
         caught(&t, "seq IN (100, 2100)", &swap, Some(100), edited).await;
-        // Inserted far beyond the head, which was left alone.
-        let far = "INSERT INTO audit_events (seq, at, action, resource, fields, outcome, ids, leaf) \
-                   SELECT 9000, at, action, resource, fields, outcome, ids, leaf FROM audit_events WHERE seq = 2";
-        caught(&t, "seq = 2 OR seq >= 5700", far, Some(5700), deleted).await;
+        // Inserted beyond the head, which was left alone (up to the largest seq there is).
+        for seq in [9000, i64::MAX] {
+            let far = format!(
+                "INSERT INTO audit_events (seq, at, action, resource, fields, outcome, ids, leaf) \
+                 SELECT {seq}, at, action, resource, fields, outcome, ids, leaf FROM audit_events WHERE seq = 2"
+            );
+            caught(&t, "seq = 2 OR seq >= 5700", &far, Some(5700), deleted).await;
+        }
         if backend == Backend::Sqlite {
             // Values of a type or encoding their column never holds.
             let blob = "UPDATE audit_events SET action = x'00ff' WHERE seq = 3001";

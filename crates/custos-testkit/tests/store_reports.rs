@@ -216,7 +216,7 @@ async fn check(backend: Backend) {
         rows.sort_by(|a, b| (&a.stage_id, &a.expected_close).cmp(&(&b.stage_id, &b.expected_close)));
         rows
     };
-    let all = sorted(s.report_open_deals(&Visibility::All, Some("p"), "CNY", None).await.unwrap());
+    let all = sorted(s.report_open_deals(&Visibility::All, Some("p"), "CNY", true, None).await.unwrap());
     assert_eq!(
         all,
         [
@@ -226,7 +226,7 @@ async fn check(backend: Backend) {
             cell("s3", None, 1, 999_999),
         ]
     );
-    let a = sorted(s.report_open_deals(&own(REP_A), Some("p"), "CNY", None).await.unwrap());
+    let a = sorted(s.report_open_deals(&own(REP_A), Some("p"), "CNY", true, None).await.unwrap());
     assert_eq!(
         a,
         [
@@ -235,19 +235,23 @@ async fn check(backend: Backend) {
             cell("s3", None, 1, 999_999)
         ]
     );
-    let b = sorted(s.report_open_deals(&own(REP_B), Some("p"), "CNY", None).await.unwrap());
+    let b = sorted(s.report_open_deals(&own(REP_B), Some("p"), "CNY", true, None).await.unwrap());
     assert_eq!(b, [cell("s2", Some("2026-03-31"), 1, 500_000)]);
     assert_eq!(
-        sorted(s.report_open_deals(&team(), Some("p"), "CNY", None).await.unwrap()),
+        sorted(s.report_open_deals(&team(), Some("p"), "CNY", true, None).await.unwrap()),
         a,
         "the manager sees team East"
     );
-    let usd = s.report_open_deals(&Visibility::All, Some("p"), "USD", None).await.unwrap();
+    let usd = s.report_open_deals(&Visibility::All, Some("p"), "USD", true, None).await.unwrap();
     assert_eq!(usd, [cell("s3", Some("2026-03-10"), 1, 70_000)]);
-    assert!(s.report_open_deals(&Visibility::All, Some("nope"), "CNY", None).await.unwrap().is_empty());
+    assert!(s.report_open_deals(&Visibility::All, Some("nope"), "CNY", true, None).await.unwrap().is_empty());
+    // Per stage only (the pipeline value alone).
+    let per_stage = sorted(s.report_open_deals(&Visibility::All, Some("p"), "CNY", false, None).await.unwrap());
+    assert_eq!(per_stage, [cell("s1", None, 1, 100_000), cell("s2", None, 2, 700_000), cell("s3", None, 1, 999_999)]);
     // Every pipeline, expected in March only.
-    let march =
-        sorted(s.report_open_deals(&Visibility::All, None, "CNY", Some(("2026-03-01", "2026-04-01"))).await.unwrap());
+    let march = sorted(
+        s.report_open_deals(&Visibility::All, None, "CNY", true, Some(("2026-03-01", "2026-04-01"))).await.unwrap(),
+    );
     assert_eq!(
         march,
         [
@@ -272,7 +276,8 @@ async fn check(backend: Backend) {
     assert!(s.report_won_by_bucket(&Visibility::All, Some("q"), "CNY", &[MAR, APR, MAY]).await.unwrap().is_empty());
 
     // Win rate per owner, closed in March–April: A won 1 (30-day cycle) and lost 1; B won 1 (32 days).
-    let wr = s.report_win_rate(&Visibility::All, None, MAR, MAY).await.unwrap();
+    let mut wr = s.report_win_rate(&Visibility::All, None, MAR, MAY).await.unwrap();
+    wr.sort_by(|a, b| a.owner_name.cmp(&b.owner_name));
     let short =
         |r: &WinRateRow| (r.owner_name.clone().unwrap_or_default(), r.won, r.lost, r.won_cycle_seconds / 86_400);
     assert_eq!(wr.iter().map(short).collect::<Vec<_>>(), [("Alice".into(), 1, 1, 30), ("Bob <b>".into(), 1, 0, 32)]);
@@ -316,7 +321,8 @@ async fn report_aggregates_are_exact_and_scoped_on_every_backend() {
     }
 }
 
-/// The plan of `sql` on SQLite, one line per step.
+/// The plan of `sql` on SQLite, one line per step. The statements below mirror the store's
+/// report queries (with the values inlined).
 async fn plan(pool: &AnyPool, sql: &str) -> String {
     let rows =
         sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"))).fetch_all(pool).await.expect("plan");
@@ -339,6 +345,12 @@ async fn report_queries_use_the_sales_indexes_on_sqlite() {
         ),
         (
             format!(
+                "SELECT deals.stage_id, COUNT(*), SUM(amount_minor) FROM deals WHERE deals.status = 'open' AND deals.pipeline_id = 'p' AND deals.currency = 'CNY'{scope} GROUP BY deals.stage_id"
+            ),
+            "COVERING INDEX deals_open_value",
+        ),
+        (
+            format!(
                 "SELECT deals.stage_id, deals.expected_close, COUNT(*) FROM deals WHERE deals.status = 'open' AND deals.expected_close >= '2026-03-01' AND deals.expected_close < '2026-05-01' AND deals.currency = 'CNY'{scope} GROUP BY deals.stage_id, deals.expected_close"
             ),
             "deals_close",
@@ -347,7 +359,13 @@ async fn report_queries_use_the_sales_indexes_on_sqlite() {
             format!(
                 "SELECT COUNT(*) FROM deals WHERE deals.status = 'won' AND deals.closed_at >= {MAR} AND deals.closed_at < {MAY}{scope}"
             ),
-            "deals_closed",
+            "COVERING INDEX deals_closed",
+        ),
+        (
+            format!(
+                "SELECT deals.owner_id, SUM(CASE WHEN deals.status = 'won' THEN (deals.closed_at - deals.created_at) / 1000000 ELSE 0 END) FROM deals WHERE deals.status IN ('won', 'lost') AND deals.closed_at >= {MAR} AND deals.closed_at < {MAY} AND deals.pipeline_id = 'p'{scope} GROUP BY deals.owner_id"
+            ),
+            "COVERING INDEX deals_closed",
         ),
         (
             format!(

@@ -18,10 +18,10 @@ use sqlx::{ConnectOptions, Connection};
 use std::borrow::Cow;
 use std::str::FromStr;
 
-/// Events `$1 <= seq < $2` in seq order, at most `$3` (one text for both engines; PostgreSQL
+/// Events `$1 <= seq <= $2` in seq order, at most `$3` (one text for both engines; PostgreSQL
 /// runs it inside `COPY`, which takes no parameters, with the integers written in).
 fn range_sql() -> String {
-    format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3")
+    format!("SELECT {COLS} FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3")
 }
 
 /// Columns after `seq` and `at`, in `COLS` order: 13 text columns, then the leaf.
@@ -205,7 +205,7 @@ impl std::fmt::Debug for AuditReader {
 
 impl Store {
     /// Opens a bulk reader of the audit log (for verification). SQLite: a read-only
-    /// connection to the same database file; PostgreSQL: one more connection.
+    /// connection to the same database file; PostgreSQL: one more connection, read-only.
     pub async fn audit_reader(&self) -> Result<AuditReader, StoreError> {
         let conn = match self.backend() {
             Backend::Sqlite => {
@@ -215,16 +215,26 @@ impl Store {
                 }
                 Conn::Sqlite(Some(opts.connect().await?))
             }
-            Backend::Postgres => Conn::Postgres(PgConnection::connect(self.url()).await?),
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(self.url()).await?;
+                // Read-only, and the ordered primary-key scan for a seq range whatever the
+                // statistics say (without them the planner sorts a bitmap scan instead).
+                sqlx::raw_sql(
+                    "SET default_transaction_read_only = on; SET enable_seqscan = off; SET enable_bitmapscan = off",
+                )
+                .execute(&mut conn)
+                .await?;
+                Conn::Postgres(conn)
+            }
         };
         Ok(AuditReader { conn, pending: Vec::new() })
     }
 }
 
 impl AuditReader {
-    /// Reads the events with `from <= seq < to`, in seq order, at most `limit`, into `batch`
-    /// (replacing what it held). On SQLite the scan runs on a blocking thread.
-    pub async fn read(&mut self, from: i64, to: i64, limit: i64, batch: &mut AuditBatch) -> Result<(), StoreError> {
+    /// Reads the events with `first <= seq <= last`, in seq order, at most `limit`, into
+    /// `batch` (replacing what it held). On SQLite the scan runs on a blocking thread.
+    pub async fn read(&mut self, first: i64, last: i64, limit: i64, batch: &mut AuditBatch) -> Result<(), StoreError> {
         batch.clear();
         match &mut self.conn {
             Conn::Sqlite(slot) => {
@@ -235,7 +245,7 @@ impl AuditReader {
                     let rt = tokio::runtime::Handle::current();
                     let res = rt.block_on(async {
                         let mut handle = conn.lock_handle().await?;
-                        audit_sqlite::scan(&mut handle, &sql, [from, to, limit], &mut b)
+                        audit_sqlite::scan(&mut handle, &sql, [first, last, limit], &mut b)
                     });
                     (conn, b, res)
                 })
@@ -247,8 +257,8 @@ impl AuditReader {
             }
             Conn::Postgres(conn) => {
                 let select = range_sql()
-                    .replace("$1", &from.to_string())
-                    .replace("$2", &to.to_string())
+                    .replace("$1", &first.to_string())
+                    .replace("$2", &last.to_string())
                     .replace("$3", &limit.to_string());
                 let copy = format!("COPY ({select}) TO STDOUT (FORMAT binary)");
                 copy_out(conn, &copy, &mut self.pending, batch).await
@@ -286,4 +296,83 @@ async fn copy_out(
         pending.drain(..used);
     }
     parser.finish(pending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use custos_audit::{Actor, AuditEvent};
+
+    fn row<'a>(texts: [Option<&'a [u8]>; CELLS - 1]) -> [Cell<'a>; CELLS] {
+        let mut cells = [Cell::Bytes(&[7; 32]); CELLS];
+        for (c, t) in cells.iter_mut().zip(texts) {
+            *c = t.map_or(Cell::Null, Cell::Bytes);
+        }
+        cells
+    }
+
+    #[test]
+    fn rows_encode_like_the_events_they_store() {
+        let e = AuditEvent {
+            seq: 3,
+            at_micros: -5,
+            actor: Actor {
+                user_id: Some("u".into()),
+                token_id: None,
+                session_id: Some("s".into()),
+                ip: Some("ip".into()),
+                user_agent: Some("ü".into()),
+            },
+            action: "a".into(),
+            resource: "r".into(),
+            record_id: None,
+            fields: vec!["f\"1".into(), "é".into()],
+            outcome: Outcome::Failed,
+            purpose: Some("p".into()),
+            request_id: None,
+            ids: vec![],
+        };
+        let t = |s: &'static str| Some(s.as_bytes());
+        let texts = [
+            t("u"),
+            None,
+            t("s"),
+            t("ip"),
+            t("ü"),
+            t("a"),
+            t("r"),
+            None,
+            t(r#"["f\"1", "\u00e9"]"#),
+            t("failed"),
+            t("p"),
+            None,
+            t("[]"),
+        ];
+        let mut b = AuditBatch::default();
+        b.push_row(3, Some(-5), &row(texts)).unwrap();
+        let mut out = Vec::new();
+        assert!(b.canonical_into(0, &mut out));
+        assert_eq!(out, e.canonical_bytes());
+        assert_eq!(b.stored_leaf(0), &[7; 32]);
+
+        // Each of these makes the row undecodable.
+        let mut bad: Vec<[Cell<'_>; CELLS]> = Vec::new();
+        let mut split = texts;
+        (split[0], split[1]) = (Some(&[0xc3][..]), Some(&[0xa9][..])); // "é" cut between two columns
+        bad.push(row(split));
+        for (k, v) in [(5, None), (8, t("not a list")), (8, t("[1]")), (9, t("allowed ")), (12, None)] {
+            let mut x = texts;
+            x[k] = v;
+            bad.push(row(x));
+        }
+        let mut wrong = row(texts);
+        wrong[6] = Cell::WrongType;
+        bad.push(wrong);
+        for (i, cells) in bad.iter().enumerate() {
+            b.push_row(4 + i as i64, Some(-5), cells).unwrap();
+            assert!(!b.canonical_into(i + 1, &mut out), "case {i}");
+        }
+        b.push_row(99, None, &row(texts)).unwrap();
+        assert!(!b.canonical_into(b.len() - 1, &mut out), "at is not an integer");
+    }
 }

@@ -32,7 +32,8 @@ pub struct ReportStageRow {
     pub probability: i64,
 }
 
-/// Open deals of one stage with one expected close day (`None`: no date), in one currency.
+/// Open deals of one stage with one expected close day (`None`: no date, or not asked per day),
+/// in one currency.
 /// Day-level cells come straight off the covering index `deals_open_value` in its order (no
 /// sort); the app sums them per stage (pipeline value) and per month (forecast).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,19 +143,21 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    /// Open deals in `currency` visible with `v`, per stage and expected close day; optionally
-    /// of one pipeline and only those expected on `from` ≤ day < `to` (ISO dates).
+    /// Open deals in `currency` visible with `v`, per stage and (with `per_day`) expected close
+    /// day; optionally of one pipeline and only those expected on `from` ≤ day < `to` (ISO dates).
     pub async fn report_open_deals(
         &self,
         v: &Visibility,
         pipeline_id: Option<&str>,
         currency: &str,
+        per_day: bool,
         expected: Option<(&str, &str)>,
     ) -> Result<Vec<OpenDealsRow>, StoreError> {
-        let mut q = SqlBuilder::new(
-            "SELECT deals.stage_id AS stage_id, deals.expected_close AS expected_close, COUNT(*) AS n, \
-             CAST(SUM(deals.amount_minor) AS BIGINT) AS amount FROM deals WHERE deals.status = 'open'",
-        );
+        let day = if per_day { "deals.expected_close" } else { "CAST(NULL AS TEXT)" };
+        let mut q = SqlBuilder::new(&format!(
+            "SELECT deals.stage_id AS stage_id, {day} AS expected_close, COUNT(*) AS n, \
+             CAST(SUM(deals.amount_minor) AS BIGINT) AS amount FROM deals WHERE deals.status = 'open'"
+        ));
         push_pipeline(&mut q, pipeline_id);
         q.push(" AND deals.currency = ").bind(Bind::Text(currency.to_string()));
         if let Some((from, to)) = expected {
@@ -164,7 +167,7 @@ impl Store {
                 .bind(Bind::Text(to.to_string()));
         }
         push_scope(&mut q, v, DEALS);
-        q.push(" GROUP BY deals.stage_id, deals.expected_close");
+        q.push(if per_day { " GROUP BY deals.stage_id, deals.expected_close" } else { " GROUP BY deals.stage_id" });
         let rows = q.build().fetch_all(self.reader()).await?;
         Ok(rows
             .iter()
@@ -209,7 +212,7 @@ impl Store {
     }
 
     /// Won and lost deals per owner with `closed_at` in `[from, to)` (unix µs), with the
-    /// summed sales cycle of the won ones; optionally of one pipeline. Ordered by owner name.
+    /// summed sales cycle of the won ones; optionally of one pipeline. In no particular order.
     pub async fn report_win_rate(
         &self,
         v: &Visibility,
@@ -217,18 +220,19 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<WinRateRow>, StoreError> {
+        // Aggregate per owner first, then name the few owners (not a user lookup per deal).
         let mut q = SqlBuilder::new(
-            "SELECT deals.owner_id AS owner_id, u.display_name AS owner_name, u.email AS owner_email, \
+            "SELECT a.owner_id AS owner_id, u.display_name AS owner_name, u.email AS owner_email, a.won AS won, \
+             a.lost AS lost, a.cycle AS cycle FROM (SELECT deals.owner_id AS owner_id, \
              SUM(CASE WHEN deals.status = 'won' THEN 1 ELSE 0 END) AS won, \
              SUM(CASE WHEN deals.status = 'lost' THEN 1 ELSE 0 END) AS lost, \
              CAST(COALESCE(SUM(CASE WHEN deals.status = 'won' THEN (deals.closed_at - deals.created_at) / 1000000 ELSE 0 END), 0) AS BIGINT) AS cycle \
-             FROM deals LEFT JOIN users u ON u.id = deals.owner_id \
-             WHERE deals.status IN ('won', 'lost') AND deals.closed_at >= ",
+             FROM deals WHERE deals.status IN ('won', 'lost') AND deals.closed_at >= ",
         );
         q.bind(Bind::Int(from)).push(" AND deals.closed_at < ").bind(Bind::Int(to));
         push_pipeline(&mut q, pipeline_id);
         push_scope(&mut q, v, DEALS);
-        q.push(" GROUP BY deals.owner_id, u.display_name, u.email ORDER BY u.display_name, u.email, deals.owner_id");
+        q.push(" GROUP BY deals.owner_id) a LEFT JOIN users u ON u.id = a.owner_id");
         let rows = q.build().fetch_all(self.reader()).await?;
         Ok(rows
             .iter()

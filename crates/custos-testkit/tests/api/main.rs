@@ -20,6 +20,7 @@ mod openapi;
 mod pipelines;
 mod quotas;
 mod reports;
+mod reports_scope;
 mod roundtrip;
 mod scope;
 mod sessions;

@@ -402,7 +402,7 @@ chart-customers-summary = New customers in this period: { $total }
 
 ## Activities, tasks and the team page
 nav-tasks = Tasks
-nav-team = Team
+nav-team = Performance
 tasks-title = My tasks
 tasks-overdue = Overdue
 tasks-today = Due today

@@ -395,7 +395,7 @@ chart-customers-summary = 此期间新增 { $total } 个客户
 
 ## 活动、任务与团队页
 nav-tasks = 任务
-nav-team = 团队
+nav-team = 业绩
 tasks-title = 我的任务
 tasks-overdue = 已逾期
 tasks-today = 今天到期

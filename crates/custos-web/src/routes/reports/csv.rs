@@ -1,7 +1,8 @@
 //! CSV for report downloads: RFC 4180 (CRLF line ends, fields with a comma, quote or line break
 //! quoted, quotes doubled), UTF-8, with spreadsheet formula injection neutralised — a cell that
 //! starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a name
-//! such as `=HYPERLINK(…)` stays text in Excel, LibreOffice and Sheets.
+//! such as `=HYPERLINK(…)` stays text in Excel, LibreOffice and Sheets. It never drops or
+//! changes a cell beyond that quote.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -1,5 +1,6 @@
 //! Bar charts: one or more series per category, as horizontal bars (long names on the left,
-//! values at the bar ends) or vertical grouped bars (a time axis along the bottom).
+//! values at the bar ends) or vertical grouped bars (a time axis along the bottom). Every text
+//! goes through `escape`; colours are presentation attributes, never a `style`.
 
 use super::{
     AXIS, Fmt, PALETTE, Scale, Svg, WIDTH, axis_line, close, escape, grid_line, legend, open, text, text_width,

@@ -1,5 +1,5 @@
 //! A funnel: one centred bar per step, its width proportional to the step's count, with the
-//! count and its share of the first step.
+//! count and its share of the first step. Every text goes through `escape`; never a `style`.
 
 use super::{Fmt, PALETTE, Svg, WIDTH, close, escape, open, text, truncate};
 use std::fmt::Write;

@@ -1,5 +1,5 @@
 //! A line chart of one series over ordered periods (e.g. new customers per month), with a
-//! marker and tooltip per point.
+//! marker and tooltip per point. Every text goes through `escape`; never a `style` attribute.
 
 use super::{AXIS, Fmt, PALETTE, Scale, Svg, WIDTH, axis_line, close, escape, grid_line, open, text, truncate};
 use std::fmt::Write;
