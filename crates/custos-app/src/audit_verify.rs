@@ -11,7 +11,7 @@
 //! into the tree (`TreeBuilder::push_subtree`), checking each one against its stored hash
 //! and each checkpoint as it is reached; anything not whole and in place goes leaf by leaf
 //! through the same checks as before, so the first bad entry is named as it always was.
-//! Memory: at most four ranges per lane (their buffers go back to the lane for reuse).
+//! Memory: at most three ranges per lane (their buffers go back to the lane for reuse).
 
 use crate::audit_verify_walk::{Buffers, Hashed, Walk, fail, hash_range};
 use custos_audit::{Hash, Verifier};
