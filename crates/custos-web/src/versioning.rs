@@ -36,3 +36,21 @@ pub fn expected_version(headers: &HeaderMap, body: Option<i64>) -> Result<Option
         (None, None) => Ok(None),
     }
 }
+
+/// A record as JSON with its ETag, and `Location: {collection}/{id}` when it was just created.
+pub fn versioned<T: serde::Serialize>(
+    status: StatusCode,
+    body: T,
+    version: i64,
+    created_at: Option<(&str, &dyn std::fmt::Display)>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut().insert(header::ETAG, etag(version));
+    if let Some((collection, id)) = created_at
+        && let Ok(v) = HeaderValue::from_str(&format!("{collection}/{id}"))
+    {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}

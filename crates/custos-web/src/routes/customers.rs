@@ -5,24 +5,18 @@ use crate::auth::AuthActor;
 use crate::dto::{CustomerCreate, CustomerList, CustomerListParams, CustomerPatch, CustomerView};
 use crate::json::ApiJson;
 use crate::problem::{Problem, from_app};
-use crate::versioning::{etag, expected_version, if_match};
+use crate::versioning::{expected_version, if_match, versioned};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use custos_app::AppError;
 use custos_app::customers::CustomerQuery;
 
 fn with_etag(status: StatusCode, view: CustomerView, location: bool) -> Response {
-    let version = view.version;
-    let loc = format!("/api/v1/customers/{}", view.id);
-    let mut res = (status, Json(view)).into_response();
-    res.headers_mut().insert(header::ETAG, etag(version));
-    if location && let Ok(v) = HeaderValue::from_str(&loc) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
+    let (version, id) = (view.version, view.id.clone());
+    versioned(status, view, version, location.then_some(("/api/v1/customers", &id as &dyn std::fmt::Display)))
 }
 
 /// Maps a query-string rejection to a problem without echoing values.

@@ -9,26 +9,24 @@ use crate::dto_sales::{DealCreate, DealList, DealListParams, DealPatch, DealView
 use crate::json::ApiJson;
 use crate::problem::{Problem, VersionSource, from_app};
 use crate::routes::customers::query_problem;
-use crate::versioning::{etag, expected_version, if_match};
+use crate::versioning::{expected_version, if_match, versioned};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use custos_app::AppError;
 use custos_app::deal_query::DealQuery;
 use custos_app::deal_views::DealOut;
 
 /// The deal as JSON with its ETag (and Location when created).
 pub(crate) fn deal_response(status: StatusCode, d: &DealOut, location: bool) -> Response {
-    let view = DealView::from(d);
-    let loc = format!("/api/v1/deals/{}", view.id);
-    let mut res = (status, Json(view)).into_response();
-    res.headers_mut().insert(header::ETAG, etag(d.version));
-    if location && let Ok(v) = HeaderValue::from_str(&loc) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
+    versioned(
+        status,
+        DealView::from(d),
+        d.version,
+        location.then_some(("/api/v1/deals", &d.id as &dyn std::fmt::Display)),
+    )
 }
 
 /// Creates a deal.

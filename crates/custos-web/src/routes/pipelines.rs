@@ -8,25 +8,23 @@ use crate::dto_sales::{PipelineCreate, PipelineList, PipelinePatch, PipelineView
 use crate::json::ApiJson;
 use crate::problem::{Problem, VersionSource, from_app};
 use crate::routes::customers::query_problem;
-use crate::versioning::{etag, expected_version, if_match};
+use crate::versioning::{expected_version, if_match, versioned};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use custos_app::AppError;
 use custos_app::board::DEFAULT_BOARD_CARDS;
 use custos_app::deal_views::PipelineOut;
 
 fn pipeline_response(status: StatusCode, p: &PipelineOut, location: bool) -> Response {
-    let view = PipelineView::from(p);
-    let loc = format!("/api/v1/pipelines/{}", view.id);
-    let mut res = (status, Json(view)).into_response();
-    res.headers_mut().insert(header::ETAG, etag(p.version));
-    if location && let Ok(v) = HeaderValue::from_str(&loc) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
+    versioned(
+        status,
+        PipelineView::from(p),
+        p.version,
+        location.then_some(("/api/v1/pipelines", &p.id as &dyn std::fmt::Display)),
+    )
 }
 
 /// Every pipeline with its stages, in order.

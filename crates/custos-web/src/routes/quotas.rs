@@ -9,12 +9,12 @@ use crate::auth::AuthActor;
 use crate::json::ApiJson;
 use crate::problem::{Problem, VersionSource, from_app};
 use crate::routes::customers::query_problem;
-use crate::versioning::{etag, expected_version, if_match};
+use crate::versioning::{expected_version, if_match, versioned};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use custos_app::AppError;
 use dto::{
     ActivityReportParams, ActivityReportView, AttainmentList, LeaderboardParams, LeaderboardView, PeriodParams,
@@ -22,14 +22,8 @@ use dto::{
 };
 
 fn with_etag(status: StatusCode, view: QuotaView, location: bool) -> Response {
-    let version = view.version;
-    let loc = format!("/api/v1/quotas/{}", view.id);
-    let mut res = (status, Json(view)).into_response();
-    res.headers_mut().insert(header::ETAG, etag(version));
-    if location && let Ok(v) = HeaderValue::from_str(&loc) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
+    let (version, id) = (view.version, view.id.clone());
+    versioned(status, view, version, location.then_some(("/api/v1/quotas", &id as &dyn std::fmt::Display)))
 }
 
 /// Lists the quotas you may see, of one period if given.
