@@ -15,7 +15,7 @@
 
 use crate::audit_verify_walk::{Buffers, Hashed, Walk, fail, hash_range};
 use custos_audit::{Hash, Verifier};
-use custos_store::{AUDIT_CHUNK, AuditBatch, Store, StoreError};
+use custos_store::{AUDIT_CHUNK, AuditBatch, Store, StoreError, SubjectBatch};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -61,13 +61,18 @@ async fn lane(
     while from < head {
         let to = from.saturating_add(range).min(head);
         // A range the walk is done with, if one came back: its memory is reused.
-        let (mut batch, buffers) = spares.try_recv().map_or_else(|_| Default::default(), Hashed::into_parts);
-        if let Err(e) = reader.read(from, to - 1, range, &mut batch).await {
+        let (mut batch, mut subjects, buffers) =
+            spares.try_recv().map_or_else(|_| Default::default(), Hashed::into_parts);
+        let read = match reader.read(from, to - 1, range, &mut batch).await {
+            Ok(()) => reader.read_subjects(from, to - 1, &mut subjects).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = read {
             let _ = tx.send(Err(e)).await;
             break;
         }
         let sizes = cp_sizes.clone();
-        let hashed = tokio::task::spawn_blocking(move || hash_range(from, batch, buffers, &sizes))
+        let hashed = tokio::task::spawn_blocking(move || hash_range(from, (batch, subjects), buffers, &sizes))
             .await
             .map_err(|e| StoreError::Database(format!("hashing task failed: {e}")));
         if tx.send(hashed).await.is_err() {
@@ -158,12 +163,14 @@ async fn walk(
     let tail = async {
         loop {
             let from = i64::try_from(st.expected()).unwrap_or(i64::MAX);
-            let mut batch = AuditBatch::default();
+            let (mut batch, mut subjects) = (AuditBatch::default(), SubjectBatch::default());
             reader.read(from, i64::MAX, range, &mut batch).await.map_err(db)?;
             if batch.is_empty() {
                 return Ok(());
             }
-            st.apply(&hash_range(from, batch, Buffers::default(), &[]))?;
+            let last = batch.seq(batch.len() - 1);
+            reader.read_subjects(from, last, &mut subjects).await.map_err(db)?;
+            st.apply(&hash_range(from, (batch, subjects), Buffers::default(), &[]))?;
         }
     }
     .await;
@@ -186,6 +193,12 @@ async fn walk(
     }
     if expected > head_u {
         return Err(fail(Some(head_u), format!("inserted: {} events beyond the log head {head_u}", expected - head_u)));
+    }
+    if let Some(s) = store.audit_subject_outside(head).await.map_err(db)? {
+        return Err(fail(
+            u64::try_from(s).ok(),
+            format!("inserted: a customer index (audit_subjects) row for seq {s}, which is not in the log"),
+        ));
     }
     Ok(VerifyReport { events: expected, checkpoints: checkpoints.len(), root: st.root()? })
 }

@@ -4,7 +4,7 @@
 //! never reads the store and never trusts a stored hash it has not recomputed.
 
 use custos_audit::{Hash, TreeBuilder, leaf_hash};
-use custos_store::{AUDIT_CHUNK, AuditBatch};
+use custos_store::{AUDIT_CHUNK, AuditBatch, SubjectBatch};
 use std::collections::HashMap;
 
 const CHUNK: usize = AUDIT_CHUNK as usize;
@@ -32,6 +32,11 @@ pub(crate) struct Buffers {
     /// For each checkpoint size strictly inside one of those chunks: the root of that
     /// chunk's leaves up to it.
     tails: Vec<(u64, Hash)>,
+    /// The row whose customer index rows differ from what the event derives (the last of
+    /// `leaves`).
+    subject_bad: Option<usize>,
+    /// The customer index rows of the range.
+    subjects: SubjectBatch,
 }
 
 /// A range of events read from `from` and hashed.
@@ -44,20 +49,29 @@ pub(crate) struct Hashed {
 }
 
 impl Hashed {
-    /// Its batch and vectors, to be filled again.
-    pub(crate) fn into_parts(self) -> (AuditBatch, Buffers) {
-        (self.batch, self.b)
+    /// Its batches and vectors, to be filled again.
+    pub(crate) fn into_parts(mut self) -> (AuditBatch, SubjectBatch, Buffers) {
+        let subjects = std::mem::take(&mut self.b.subjects);
+        (self.batch, subjects, self.b)
     }
 }
 
-/// Recomputes the leaves of `batch` (read from seq `from`) and the roots of its whole
+/// Recomputes the leaves of `batch` (read from seq `from`), checks each row's customer
+/// index rows in `subjects` (read for the same seqs), and computes the roots of its whole
 /// chunks into `b`; `cp_sizes` are the checkpoint sizes, smallest first.
-pub(crate) fn hash_range(from: i64, batch: AuditBatch, mut b: Buffers, cp_sizes: &[u64]) -> Hashed {
+pub(crate) fn hash_range(
+    from: i64,
+    (batch, subjects): (AuditBatch, SubjectBatch),
+    mut b: Buffers,
+    cp_sizes: &[u64],
+) -> Hashed {
     b.leaves.clear();
     b.chunks.clear();
     b.tails.clear();
+    b.subject_bad = None;
     let mut buf = Vec::with_capacity(512);
     let mut good = batch.len();
+    let mut index_at = 0;
     for i in 0..batch.len() {
         let leaf = batch.canonical_into(i, &mut buf).then(|| leaf_hash(&buf));
         b.leaves.push(leaf);
@@ -66,7 +80,12 @@ pub(crate) fn hash_range(from: i64, batch: AuditBatch, mut b: Buffers, cp_sizes:
             good = i;
             break;
         }
+        if !index_matches(&batch, i, &subjects, &mut index_at) {
+            (good, b.subject_bad) = (i, Some(i));
+            break;
+        }
     }
+    b.subjects = subjects;
     if let Ok(base) = u64::try_from(from)
         && base.is_multiple_of(AUDIT_CHUNK)
     {
@@ -85,6 +104,35 @@ pub(crate) fn hash_range(from: i64, batch: AuditBatch, mut b: Buffers, cp_sizes:
         }
     }
     Hashed { from, batch, good, b }
+}
+
+/// Whether the customer index rows of event `i` (those at `subjects[*at..]` with its seq;
+/// `at` moves past them) are exactly the customers the event concerns.
+fn index_matches(batch: &AuditBatch, i: usize, subjects: &SubjectBatch, at: &mut usize) -> bool {
+    let seq = batch.seq(i);
+    let start = *at;
+    while subjects.get(*at).is_some_and(|(s, _)| s <= seq) {
+        *at += 1;
+    }
+    // Every row taken must be of this seq (none of an earlier one, which a whole log lacks)
+    // and hold a text id.
+    let stored = |k: usize| subjects.get(k).filter(|(s, _)| *s == seq).and_then(|(_, c)| c);
+    let n = *at - start;
+    batch
+        .with_subjects(i, |want| match (n, &*want) {
+            _ if want.len() != n => false,
+            (0, _) => true,
+            (1, [w]) => stored(start) == Some(w.as_bytes()),
+            _ => {
+                let Some(mut got) = (start..start + n).map(stored).collect::<Option<Vec<&[u8]>>>() else {
+                    return false;
+                };
+                got.sort_unstable();
+                want.sort_unstable();
+                want.iter().zip(&got).all(|(w, g)| w.as_bytes() == *g)
+            }
+        })
+        .unwrap_or(false)
 }
 
 /// The verifier's position: whole chunks in `tree`, the current partial chunk in `chunk`,
@@ -151,6 +199,13 @@ impl<'a> Walk<'a> {
             i += CHUNK;
         }
         for (k, leaf) in h.b.leaves.iter().enumerate().skip(i) {
+            if h.b.subject_bad == Some(k) {
+                return Err(fail(
+                    u64::try_from(h.batch.seq(k)).ok(),
+                    "the customer index (audit_subjects) does not match the event: index rows were edited, \
+                     deleted or inserted, so impact queries would answer wrongly",
+                ));
+            }
             self.push(h.batch.seq(k), *leaf, h.batch.stored_leaf(k))?;
         }
         // Rows past the first bad one were not hashed; the walk has always stopped at it.

@@ -19,8 +19,9 @@ pub use rows::{
 };
 pub use store::{Backend, Store, WriteTx};
 pub use tables::activities::{ActivityFilter, ActivityPage, ActivityRow};
-pub use tables::audit::{AUDIT_CHUNK, AuditRecord, AuditSearch, CheckpointRow, ImpactRow, audit_subjects};
+pub use tables::audit::{AUDIT_CHUNK, AuditRecord, AuditSearch, CheckpointRow, ImpactRow, audit_subjects, subjects_of};
 pub use tables::audit_bulk::{AuditBatch, AuditReader};
+pub use tables::audit_subject_bulk::SubjectBatch;
 pub use tables::deal_board::{DealHistoryRow, StageTotalRow};
 pub use tables::deals::{DealFilter, DealListRow, DealRow, DealSort};
 pub use tables::lead_duplicates::MatchingCustomer;

@@ -8,6 +8,7 @@ pub(crate) mod audit;
 pub(crate) mod audit_bulk;
 pub(crate) mod audit_copy;
 pub(crate) mod audit_sqlite;
+pub(crate) mod audit_subject_bulk;
 pub(crate) mod blind;
 pub(crate) mod contacts;
 pub(crate) mod customers;

@@ -182,3 +182,42 @@ async fn tampering_is_caught_across_ranges_lanes_and_chunks() {
         }
     }
 }
+
+/// Saves the customer index rows `cond` selects, applies `tamper`, expects the verifier to
+/// name `want` with `reason`, restores, and expects the log to verify again.
+async fn index_caught(t: &TestApp, cond: &str, tamper: &str, want: u64, reason: &str) {
+    raw(t, &format!("CREATE TABLE keep_s AS SELECT * FROM audit_subjects WHERE {cond}")).await;
+    raw(t, tamper).await;
+    let e = verify(t).await.err().unwrap_or_else(|| panic!("not caught: {tamper}"));
+    assert_eq!(e.seq, Some(want), "{tamper}: {e}");
+    assert!(e.reason.contains(reason), "{tamper}: {e}");
+    raw(t, &format!("DELETE FROM audit_subjects WHERE {cond}")).await;
+    raw(t, "INSERT INTO audit_subjects SELECT * FROM keep_s").await;
+    raw(t, "DROP TABLE keep_s").await;
+    verify(t).await.unwrap_or_else(|e| panic!("after restoring from {tamper}: {e}"));
+}
+
+#[tokio::test]
+async fn tampering_with_the_customer_index_is_caught() {
+    for backend in backends() {
+        let t = spawn_app_on(backend).await;
+        grow_to(&t, 2100).await;
+        verify(&t).await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        let index = "the customer index (audit_subjects) does not match the event";
+        // "Who accessed customer Y" would miss an access, or name a customer never touched.
+        index_caught(&t, "seq = 1500", "DELETE FROM audit_subjects WHERE seq = 1500", 1500, index).await;
+        let moved = "UPDATE audit_subjects SET customer_id = 'cust-x' WHERE seq = 2050";
+        index_caught(&t, "seq = 2050", moved, 2050, index).await;
+        let added = "INSERT INTO audit_subjects (customer_id, seq) VALUES ('cust-y', 7)";
+        index_caught(&t, "seq = 7", added, 7, index).await;
+        // An export-like event (ids a, b besides its record): one of its ids dropped.
+        let export = "DELETE FROM audit_subjects WHERE seq = 97 AND customer_id = 'a'";
+        index_caught(&t, "seq = 97", export, 97, index).await;
+        let beyond = "INSERT INTO audit_subjects (customer_id, seq) VALUES ('cust-z', 99999)";
+        index_caught(&t, "seq = 99999", beyond, 99999, "not in the log").await;
+        if backend == Backend::Sqlite {
+            let retyped = "UPDATE audit_subjects SET customer_id = 5 WHERE seq = 10";
+            index_caught(&t, "seq = 10", retyped, 10, index).await;
+        }
+    }
+}

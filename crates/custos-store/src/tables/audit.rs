@@ -125,26 +125,38 @@ fn checkpoint(r: &AnyRow) -> Result<CheckpointRow, sqlx::Error> {
 /// customers; the customer of a contact, a deal or the activities read).
 const IDS_NAME_CUSTOMERS: [&str; 4] = ["customer", "contact", "deal", "activity"];
 
-/// Whether the event's `ids` are customer ids. Also a lead's conversion (the customer it went
+/// Whether an event's `ids` are customer ids. Also a lead's conversion (the customer it went
 /// into); any other event's ids name records of other kinds (a lead list's leads, a review)
 /// and are no subjects.
-fn ids_name_customers(e: &AuditEvent) -> bool {
-    IDS_NAME_CUSTOMERS.contains(&e.resource.as_str()) || e.action == "lead.convert"
+fn ids_name_customers(resource: &str, action: &str) -> bool {
+    IDS_NAME_CUSTOMERS.contains(&resource) || action == "lead.convert"
 }
 
 /// The customers an event concerns: its record if it is a customer, and the listed ids of an
-/// event whose ids name customers (`ids_name_customers`). Derivable from the event alone.
+/// event whose ids name customers (`ids_name_customers`), each once. Derivable from the event
+/// alone.
 pub fn audit_subjects(e: &AuditEvent) -> Vec<String> {
-    let mut out = Vec::with_capacity(1 + e.ids.len());
-    if e.resource == "customer"
-        && let Some(r) = &e.record_id
+    subjects_of(&e.resource, &e.action, e.record_id.as_deref(), &e.ids).into_iter().map(str::to_string).collect()
+}
+
+/// [`audit_subjects`] of an event's parts, borrowed (the verifier derives them from stored
+/// columns).
+pub fn subjects_of<'a, L: AsRef<str>>(
+    resource: &str,
+    action: &str,
+    record_id: Option<&'a str>,
+    ids: &'a [L],
+) -> Vec<&'a str> {
+    let mut out = Vec::with_capacity(1 + ids.len());
+    if resource == "customer"
+        && let Some(r) = record_id
     {
-        out.push(r.clone());
+        out.push(r);
     }
-    if ids_name_customers(e) {
-        for i in &e.ids {
-            if !out.contains(i) {
-                out.push(i.clone());
+    if ids_name_customers(resource, action) {
+        for i in ids {
+            if !out.contains(&i.as_ref()) {
+                out.push(i.as_ref());
             }
         }
     }

@@ -9,6 +9,7 @@
 use crate::StoreError;
 use crate::store::{Backend, Store};
 use crate::tables::audit::COLS;
+use crate::tables::audit_copy::Tuples;
 use crate::tables::audit_sqlite;
 use custos_audit::{EventRef, Outcome};
 use serde::Deserialize;
@@ -154,6 +155,31 @@ impl AuditBatch {
         Some(())
     }
 
+    /// Calls `f` with the customers event `i` concerns, each once, as `audit_subjects`
+    /// derives them when the event is appended; `None` if a column they depend on does not
+    /// decode.
+    pub fn with_subjects<R>(&self, i: usize, f: impl FnOnce(&mut [&str]) -> R) -> Option<R> {
+        let r = self.rows.get(i)?;
+        let (action, resource) = (self.text(r, 5)??, self.text(r, 6)??);
+        let ids: Vec<Item<'_>> = match self.text(r, IDS)?? {
+            "[]" => Vec::new(),
+            json => serde_json::from_str(json).ok()?,
+        };
+        let mut subjects = crate::tables::audit::subjects_of(resource, action, self.text(r, 7)?, &ids);
+        Some(f(&mut subjects))
+    }
+
+    /// Cell `k` of `r` as text: `Some(None)` for NULL, `None` if it does not decode.
+    fn text(&self, r: &RawRow, k: usize) -> Option<Option<&str>> {
+        if r.wrong & (1 << k) != 0 {
+            return None;
+        }
+        if r.null & (1 << k) != 0 {
+            return Some(None);
+        }
+        std::str::from_utf8(self.cell(r, k)?).ok().map(Some)
+    }
+
     fn cell(&self, r: &RawRow, k: usize) -> Option<&[u8]> {
         let start = if k == 0 { r.start } else { *r.ends.get(k - 1)? };
         self.data.get(start as usize..*r.ends.get(k)? as usize)
@@ -186,15 +212,15 @@ impl AuditBatch {
     }
 }
 
-enum Conn {
+pub(crate) enum Conn {
     Sqlite(Option<SqliteConnection>),
     Postgres(PgConnection),
 }
 
 /// A bulk reader of the audit log with a read-only connection of its own.
 pub struct AuditReader {
-    conn: Conn,
-    pending: Vec<u8>,
+    pub(crate) conn: Conn,
+    pub(crate) pending: Vec<u8>,
 }
 
 impl std::fmt::Debug for AuditReader {
@@ -280,11 +306,13 @@ impl AuditReader {
     }
 }
 
-async fn copy_out(
+/// Runs `sql` (a `COPY … TO STDOUT (FORMAT binary)`) and parses its tuples into `batch` as
+/// they arrive.
+pub(crate) async fn copy_out<T: Tuples>(
     conn: &mut PgConnection,
     sql: &str,
     pending: &mut Vec<u8>,
-    batch: &mut AuditBatch,
+    batch: &mut T,
 ) -> Result<(), StoreError> {
     use futures_util::TryStreamExt;
     pending.clear();

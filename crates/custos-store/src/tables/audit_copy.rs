@@ -1,13 +1,47 @@
-//! Parsing PostgreSQL's binary `COPY` format (header, one tuple per event in `COLS` order,
-//! trailer) into an `AuditBatch`, fed as the bytes arrive. It checks every length against
-//! what is there, never indexes past it, and never adds half a tuple.
+//! Parsing PostgreSQL's binary `COPY` format (header, tuples, trailer) into an `AuditBatch`
+//! (one tuple per event in `COLS` order) or a `SubjectBatch` (`seq`, `customer_id`), fed as
+//! the bytes arrive. It checks every length against what is there, never indexes past it,
+//! and never adds half a tuple.
 
 use crate::StoreError;
 use crate::tables::audit_bulk::{AuditBatch, CELLS, Cell};
+use crate::tables::audit_subject_bulk::SubjectBatch;
 
 const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
-/// Columns per tuple: `seq`, `at`, then the cells.
-const COLUMNS: usize = 2 + CELLS;
+/// The most columns a tuple may have.
+const MAX_COLUMNS: usize = 2 + CELLS;
+
+/// What the tuples of one `COPY` go into.
+pub(crate) trait Tuples {
+    /// Columns per tuple (at most `MAX_COLUMNS`).
+    const COLUMNS: usize;
+    /// Adds one whole tuple: `COLUMNS` fields, `None` for NULL.
+    fn add(&mut self, fields: &[Option<&[u8]>]) -> Result<(), StoreError>;
+}
+
+impl Tuples for AuditBatch {
+    /// `seq`, `at`, then the cells.
+    const COLUMNS: usize = 2 + CELLS;
+
+    fn add(&mut self, fields: &[Option<&[u8]>]) -> Result<(), StoreError> {
+        let seq = int8(fields.first().copied().flatten()).ok_or_else(|| corrupt("seq is not a bigint"))?;
+        let mut cells = [Cell::Null; CELLS];
+        for (cell, v) in cells.iter_mut().zip(fields.iter().skip(2)) {
+            *cell = v.map_or(Cell::Null, Cell::Bytes);
+        }
+        self.push_row(seq, int8(fields.get(1).copied().flatten()), &cells)
+    }
+}
+
+impl Tuples for SubjectBatch {
+    /// `seq`, `customer_id`.
+    const COLUMNS: usize = 2;
+
+    fn add(&mut self, fields: &[Option<&[u8]>]) -> Result<(), StoreError> {
+        let seq = int8(fields.first().copied().flatten()).ok_or_else(|| corrupt("seq is not a bigint"))?;
+        self.push(seq, fields.get(1).copied().flatten())
+    }
+}
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("audit COPY data: {what}"))
@@ -56,7 +90,7 @@ pub(crate) struct Parser {
 impl Parser {
     /// Parses every complete tuple at the start of `buf` into `batch`; returns how many
     /// bytes it used (the rest waits for more data).
-    pub(crate) fn feed(&mut self, buf: &[u8], batch: &mut AuditBatch) -> Result<usize, StoreError> {
+    pub(crate) fn feed<T: Tuples>(&mut self, buf: &[u8], batch: &mut T) -> Result<usize, StoreError> {
         let mut c = Cursor { buf, pos: 0 };
         if !self.header {
             let Some(sig) = c.take(SIGNATURE.len()) else { return Ok(0) };
@@ -81,28 +115,24 @@ impl Parser {
 
     /// One tuple (or the trailer); `false` if it is not all there yet, and then nothing
     /// was added.
-    fn tuple(&mut self, c: &mut Cursor<'_>, batch: &mut AuditBatch) -> Result<bool, StoreError> {
+    fn tuple<T: Tuples>(&mut self, c: &mut Cursor<'_>, batch: &mut T) -> Result<bool, StoreError> {
         let Some(n) = c.i16() else { return Ok(false) };
         if n == -1 {
             self.trailer = true;
             return Ok(true);
         }
-        if usize::try_from(n).ok() != Some(COLUMNS) {
+        if usize::try_from(n).ok() != Some(T::COLUMNS) {
             return Err(corrupt("unexpected number of columns"));
         }
-        let mut fields: [Option<&[u8]>; COLUMNS] = [None; COLUMNS];
-        for f in &mut fields {
+        let mut fields: [Option<&[u8]>; MAX_COLUMNS] = [None; MAX_COLUMNS];
+        let fields = fields.get_mut(..T::COLUMNS).ok_or_else(|| corrupt("too many columns"))?;
+        for f in fields.iter_mut() {
             match c.field()? {
                 Some(v) => *f = v,
                 None => return Ok(false),
             }
         }
-        let seq = int8(fields[0]).ok_or_else(|| corrupt("seq is not a bigint"))?;
-        let mut cells = [Cell::Null; CELLS];
-        for (cell, v) in cells.iter_mut().zip(&fields[2..]) {
-            *cell = v.map_or(Cell::Null, Cell::Bytes);
-        }
-        batch.push_row(seq, int8(fields[1]), &cells)?;
+        batch.add(fields)?;
         Ok(true)
     }
 
@@ -130,7 +160,7 @@ mod tests {
         let mut out = SIGNATURE.to_vec();
         out.extend_from_slice(&[0; 8]);
         for (seq, user) in rows {
-            out.extend_from_slice(&(COLUMNS as i16).to_be_bytes());
+            out.extend_from_slice(&(AuditBatch::COLUMNS as i16).to_be_bytes());
             field(&mut out, Some(&seq.to_be_bytes()));
             field(&mut out, Some(&7i64.to_be_bytes()));
             field(&mut out, user.map(str::as_bytes));

@@ -7,6 +7,7 @@
 
 use crate::StoreError;
 use crate::tables::audit_bulk::{AuditBatch, CELLS, Cell};
+use crate::tables::audit_subject_bulk::SubjectBatch;
 use libsqlite3_sys as ffi;
 use sqlx::sqlite::LockedSqliteHandle;
 use std::ffi::{CStr, c_int};
@@ -103,6 +104,15 @@ impl Drop for Stmt {
     }
 }
 
+/// `sql` prepared with its integer parameters bound, ready to step.
+fn prepared(handle: &mut LockedSqliteHandle<'_>, sql: &str, params: &[i64]) -> Result<Stmt, StoreError> {
+    let mut stmt = Stmt::prepare(handle.as_raw_handle(), sql)?;
+    for (i, p) in (1..).zip(params) {
+        stmt.bind(i, *p)?;
+    }
+    Ok(stmt)
+}
+
 /// Runs `sql` (the audit range query, `2 + CELLS` columns in `COLS` order) with the three
 /// integer parameters and copies every row into `batch`.
 pub(crate) fn scan(
@@ -111,10 +121,7 @@ pub(crate) fn scan(
     params: [i64; 3],
     batch: &mut AuditBatch,
 ) -> Result<(), StoreError> {
-    let mut stmt = Stmt::prepare(handle.as_raw_handle(), sql)?;
-    for (i, p) in (1..).zip(params) {
-        stmt.bind(i, p)?;
-    }
+    let mut stmt = prepared(handle, sql, &params)?;
     while stmt.step()? {
         let seq = match stmt.value(0) {
             Value::Int(s) => s,
@@ -134,6 +141,29 @@ pub(crate) fn scan(
             };
         }
         batch.push_row(seq, at, &cells)?;
+    }
+    Ok(())
+}
+
+/// Runs `sql` (the customer index range query: `seq`, `customer_id`) with its two integer
+/// parameters and copies every row into `batch`.
+pub(crate) fn scan_subjects(
+    handle: &mut LockedSqliteHandle<'_>,
+    sql: &str,
+    params: [i64; 2],
+    batch: &mut SubjectBatch,
+) -> Result<(), StoreError> {
+    let mut stmt = prepared(handle, sql, &params)?;
+    while stmt.step()? {
+        let seq = match stmt.value(0) {
+            Value::Int(s) => s,
+            _ => return Err(StoreError::Corrupt("audit customer index: seq is not an integer".into())),
+        };
+        let customer = match stmt.value(1) {
+            Value::Text(b) => Some(b),
+            _ => None,
+        };
+        batch.push(seq, customer)?;
     }
     Ok(())
 }
