@@ -73,14 +73,17 @@ pub(crate) fn hash_range(
     let mut good = batch.len();
     let mut index_at = 0;
     for i in 0..batch.len() {
-        let leaf = batch.canonical_into(i, &mut buf).then(|| leaf_hash(&buf));
+        let seq = batch.seq(i);
+        let indexed =
+            batch.canonical_and_subjects(i, &mut buf, |want| index_matches(seq, want, &subjects, &mut index_at));
+        let leaf = indexed.map(|_| leaf_hash(&buf));
         b.leaves.push(leaf);
-        let in_place = i64::try_from(i).ok().and_then(|i| from.checked_add(i)) == Some(batch.seq(i));
+        let in_place = i64::try_from(i).ok().and_then(|i| from.checked_add(i)) == Some(seq);
         if !in_place || leaf.is_none_or(|l| l.as_slice() != batch.stored_leaf(i)) {
             good = i;
             break;
         }
-        if !index_matches(&batch, i, &subjects, &mut index_at) {
+        if indexed != Some(true) {
             (good, b.subject_bad) = (i, Some(i));
             break;
         }
@@ -106,10 +109,9 @@ pub(crate) fn hash_range(
     Hashed { from, batch, good, b }
 }
 
-/// Whether the customer index rows of event `i` (those at `subjects[*at..]` with its seq;
-/// `at` moves past them) are exactly the customers the event concerns.
-fn index_matches(batch: &AuditBatch, i: usize, subjects: &SubjectBatch, at: &mut usize) -> bool {
-    let seq = batch.seq(i);
+/// Whether the customer index rows of the event at `seq` (those at `subjects[*at..]` with
+/// that seq; `at` moves past them) are exactly `want`, the customers it concerns.
+fn index_matches(seq: i64, want: &mut [&str], subjects: &SubjectBatch, at: &mut usize) -> bool {
     let start = *at;
     while subjects.get(*at).is_some_and(|(s, _)| s <= seq) {
         *at += 1;
@@ -118,21 +120,19 @@ fn index_matches(batch: &AuditBatch, i: usize, subjects: &SubjectBatch, at: &mut
     // and hold a text id.
     let stored = |k: usize| subjects.get(k).filter(|(s, _)| *s == seq).and_then(|(_, c)| c);
     let n = *at - start;
-    batch
-        .with_subjects(i, |want| match (n, &*want) {
-            _ if want.len() != n => false,
-            (0, _) => true,
-            (1, [w]) => stored(start) == Some(w.as_bytes()),
-            _ => {
-                let Some(mut got) = (start..start + n).map(stored).collect::<Option<Vec<&[u8]>>>() else {
-                    return false;
-                };
-                got.sort_unstable();
-                want.sort_unstable();
-                want.iter().zip(&got).all(|(w, g)| w.as_bytes() == *g)
-            }
-        })
-        .unwrap_or(false)
+    match (n, &*want) {
+        _ if want.len() != n => false,
+        (0, _) => true,
+        (1, [w]) => stored(start) == Some(w.as_bytes()),
+        _ => {
+            let Some(mut got) = (start..start + n).map(stored).collect::<Option<Vec<&[u8]>>>() else {
+                return false;
+            };
+            got.sort_unstable();
+            want.sort_unstable();
+            want.iter().zip(&got).all(|(w, g)| w.as_bytes() == *g)
+        }
+    }
 }
 
 /// The verifier's position: whole chunks in `tree`, the current partial chunk in `chunk`,

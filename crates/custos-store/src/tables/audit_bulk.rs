@@ -102,10 +102,32 @@ impl AuditBatch {
     /// not UTF-8, a list that is not a JSON list of strings, an unknown outcome.
     pub fn canonical_into(&self, i: usize, out: &mut Vec<u8>) -> bool {
         out.clear();
-        self.encode(i, out).is_some()
+        self.encode(i, out, |_, _, _, _| ()).is_some()
     }
 
-    fn encode(&self, i: usize, out: &mut Vec<u8>) -> Option<()> {
+    /// [`AuditBatch::canonical_into`], then calls `f` with the customers event `i`
+    /// concerns, each once, as `audit_subjects` derives them when the event is appended;
+    /// `None` if a column does not decode.
+    pub fn canonical_and_subjects<R>(
+        &self,
+        i: usize,
+        out: &mut Vec<u8>,
+        f: impl FnOnce(&mut [&str]) -> R,
+    ) -> Option<R> {
+        out.clear();
+        self.encode(i, out, |resource, action, record_id, ids| {
+            f(&mut crate::tables::audit::subjects_of(resource, action, record_id, ids))
+        })
+    }
+
+    /// Encodes event `i` into `out`, then hands `then` its resource, action, record id and
+    /// ids.
+    fn encode<R>(
+        &self,
+        i: usize,
+        out: &mut Vec<u8>,
+        then: impl FnOnce(&str, &str, Option<&str>, &[Item<'_>]) -> R,
+    ) -> Option<R> {
         let r = self.rows.get(i)?;
         if r.wrong & !(1 << LEAF) != 0 || r.null & !NULLABLE & !(1 << LEAF) != 0 {
             return None;
@@ -152,32 +174,7 @@ impl AuditBatch {
             ids: &ids,
         };
         event.encode_into(out);
-        Some(())
-    }
-
-    /// Calls `f` with the customers event `i` concerns, each once, as `audit_subjects`
-    /// derives them when the event is appended; `None` if a column they depend on does not
-    /// decode.
-    pub fn with_subjects<R>(&self, i: usize, f: impl FnOnce(&mut [&str]) -> R) -> Option<R> {
-        let r = self.rows.get(i)?;
-        let (action, resource) = (self.text(r, 5)??, self.text(r, 6)??);
-        let ids: Vec<Item<'_>> = match self.text(r, IDS)?? {
-            "[]" => Vec::new(),
-            json => serde_json::from_str(json).ok()?,
-        };
-        let mut subjects = crate::tables::audit::subjects_of(resource, action, self.text(r, 7)?, &ids);
-        Some(f(&mut subjects))
-    }
-
-    /// Cell `k` of `r` as text: `Some(None)` for NULL, `None` if it does not decode.
-    fn text(&self, r: &RawRow, k: usize) -> Option<Option<&str>> {
-        if r.wrong & (1 << k) != 0 {
-            return None;
-        }
-        if r.null & (1 << k) != 0 {
-            return Some(None);
-        }
-        std::str::from_utf8(self.cell(r, k)?).ok().map(Some)
+        Some(then(event.resource, event.action, event.record_id, &ids))
     }
 
     fn cell(&self, r: &RawRow, k: usize) -> Option<&[u8]> {
