@@ -1,8 +1,9 @@
 //! The pipeline board: for each stage of a pipeline, how many open deals the actor may see,
 //! their total per currency, and the most recently updated of them as cards. Read-only.
 
+use crate::audit::Ev;
 use crate::authz::visibility;
-use crate::deal_views::{DealOut, PipelineOut, StageOut, deal_list_out, money_of, pipeline_out};
+use crate::deal_views::{DealOut, PipelineOut, StageOut, deal_list_out, money_of, pipeline_out, shown_customers};
 use crate::{Actor, App, AppError};
 use custos_domain::sales::Money;
 use custos_domain::{Permission, PipelineId};
@@ -66,6 +67,10 @@ impl App {
                 Vec::new()
             };
             columns.push(BoardColumn { stage: stage.clone(), count, totals: sums, cards });
+        }
+        let shown = shown_customers(columns.iter().flat_map(|c| &c.cards));
+        if !shown.is_empty() {
+            self.audit_read(actor, Ev::new("deal.board", "deal").record(&id).ids(shown));
         }
         Ok(Board { pipeline, columns })
     }

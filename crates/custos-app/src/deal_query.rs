@@ -1,8 +1,9 @@
 //! Listing deals: filters (pipeline, stage, owner, customer, status, title search), sort and
 //! opaque keyset cursors, always within the actor's record scope. It never writes.
 
+use crate::audit::Ev;
 use crate::authz::visibility;
-use crate::deal_views::{DealOut, deal_list_out};
+use crate::deal_views::{DealOut, deal_list_out, shown_customers};
 use crate::{Actor, App, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -114,6 +115,10 @@ impl App {
         filter.visible = Some(visibility(actor));
         let page = self.store.list_deals(&filter).await?;
         let items = page.items.iter().map(deal_list_out).collect::<Result<Vec<_>, _>>()?;
+        let shown = shown_customers(&items);
+        if !shown.is_empty() {
+            self.audit_read(actor, Ev::new("deal.list", "deal").ids(shown));
+        }
         let sort_name = q.sort.as_deref().filter(|s| !s.is_empty()).unwrap_or(DEFAULT_DEAL_SORT);
         Ok(DealPage { items, next_cursor: page.next.map(|(k, id)| encode_cursor(sort_name, &k, &id)) })
     }

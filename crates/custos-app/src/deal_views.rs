@@ -139,6 +139,18 @@ pub(crate) fn deal_out(
     })
 }
 
+/// The customers whose names `deals` show, each once, in first-seen order: what a read
+/// event of a deal list names.
+pub(crate) fn shown_customers<'a>(deals: impl IntoIterator<Item = &'a DealOut>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    deals
+        .into_iter()
+        .filter(|d| d.customer_name.is_some())
+        .map(|d| d.customer_id.to_string())
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
+}
+
 pub(crate) fn deal_list_out(r: &DealListRow) -> Result<DealOut, AppError> {
     deal_out(&r.deal, r.customer_name.clone(), r.owner_name.clone())
 }

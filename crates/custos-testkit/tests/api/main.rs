@@ -8,6 +8,7 @@ mod bad_input;
 mod concurrency;
 mod contacts;
 mod customers;
+mod deal_audit;
 mod deals;
 mod lead_audit;
 mod lead_convert;
