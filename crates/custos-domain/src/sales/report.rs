@@ -30,6 +30,9 @@ pub struct ReportInput {
     pub months: Option<String>,
     /// `month` (default) or `week`.
     pub interval: Option<String>,
+    /// How the report is delivered: `json` (default) or `csv`; checked with the rest, after
+    /// the permission.
+    pub format: Option<String>,
 }
 
 /// How a time series is grouped.
@@ -188,6 +191,9 @@ impl ReportParams {
             },
             None => None,
         };
+        if !matches!(given(&input.format).as_deref(), None | Some("json" | "csv")) {
+            e.push("format", "invalid_format", "must be json or csv");
+        }
         let currency = match given(&input.currency) {
             Some(c) => e.check("currency", Currency::parse(&c)),
             None => Some(Currency::CNY),
@@ -259,6 +265,7 @@ mod tests {
                 "start" => i.start = v,
                 "months" => i.months = v,
                 "interval" => i.interval = v,
+                "format" => i.format = v,
                 _ => unreachable!(),
             }
         }
@@ -297,7 +304,11 @@ mod tests {
             (("currency", "XXX"), "currency"),
             (("interval", "day"), "interval"),
             (("pipeline_id", "not-a-uuid"), "pipeline_id"),
+            (("format", "xlsx"), "format"),
         ];
+        for format in ["json", "csv", " csv ", ""] {
+            assert!(ReportParams::validate(&input(&[("format", format)]), today).is_ok(), "{format}");
+        }
         for ((k, v), field) in bad {
             assert_eq!(fields(ReportParams::validate(&input(&[(k, v)]), today)), [field], "{k}={v}");
         }

@@ -320,6 +320,11 @@ async fn bad_parameters_answer_422_naming_the_field_and_roles_without_report_rea
         let r = t.request("GET", &format!("/api/v1/reports/{name}"), Some(&support), None).await;
         r.assert_problem(403);
         assert_eq!(t.get(&format!("/api/v1/reports/{name}")).await.status, 200);
+        // The permission is checked before the parameters: no hint about them without it.
+        for bad in ["format=xlsx", "months=0", "currency=XXX"] {
+            let r = t.request("GET", &format!("/api/v1/reports/{name}?{bad}"), Some(&support), None).await;
+            r.assert_problem(403);
+        }
     }
 }
 

@@ -557,5 +557,6 @@ err-exclusive = Give either a user or a team, not both.
 err-invalid-period = Enter a month such as 2026-11 or a quarter such as 2026-Q4.
 err-invalid-month = Enter a month as YYYY-MM.
 err-invalid-interval = Choose month or week.
+err-invalid-format = Choose JSON or CSV.
 err-before-from = Must not be before the start.
 err-range-too-long = The range may cover at most three years.

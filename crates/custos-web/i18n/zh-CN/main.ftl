@@ -544,5 +544,6 @@ err-exclusive = 请指定用户或团队，不能同时指定。
 err-invalid-period = 请输入月份（如 2026-11）或季度（如 2026-Q4）。
 err-invalid-month = 请按 年-月 格式输入月份（YYYY-MM）。
 err-invalid-interval = 请选择按月或按周。
+err-invalid-format = 请选择 JSON 或 CSV 格式。
 err-before-from = 不能早于开始日期。
 err-range-too-long = 时间范围最多三年。

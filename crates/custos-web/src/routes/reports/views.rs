@@ -43,6 +43,7 @@ impl ReportQuery {
             start: self.start.clone(),
             months: self.months.clone(),
             interval: self.interval.clone(),
+            format: self.format.clone(),
         }
     }
 }
