@@ -1,7 +1,8 @@
 //! `custos audit verify`: recomputes every leaf from the stored event columns and the
 //! Merkle tree from those leaves, in seq order, and checks every signed checkpoint (its
-//! signature with the public key only, its size and its root) and every stored subtree
-//! hash. It stops at the first bad entry and names it. It needs no private key, never
+//! signature with the public key only, its size and its root), every stored subtree hash,
+//! and the customer index impact queries join (each event's rows exactly what it derives,
+//! none outside the log). It stops at the first bad entry and names it. It needs no private key, never
 //! writes, and never loads the whole log into memory.
 //!
 //! How: one lane per core (at most `MAX_LANES`), each with a read-only bulk reader of its
