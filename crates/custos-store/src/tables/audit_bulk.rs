@@ -261,22 +261,8 @@ impl AuditReader {
         batch.clear();
         match &mut self.conn {
             Conn::Sqlite(slot) => {
-                let mut conn = slot.take().ok_or_else(|| StoreError::Database("audit reader closed".into()))?;
-                let mut b = std::mem::take(batch);
                 let sql = range_sql();
-                let (conn, b, res) = tokio::task::spawn_blocking(move || {
-                    let rt = tokio::runtime::Handle::current();
-                    let res = rt.block_on(async {
-                        let mut handle = conn.lock_handle().await?;
-                        audit_sqlite::scan(&mut handle, &sql, [first, last, limit], &mut b)
-                    });
-                    (conn, b, res)
-                })
-                .await
-                .map_err(|e| StoreError::Database(format!("audit reader: {e}")))?;
-                *slot = Some(conn);
-                *batch = b;
-                res
+                on_sqlite(slot, batch, move |handle, b| audit_sqlite::scan(handle, &sql, [first, last, limit], b)).await
             }
             Conn::Postgres(conn) => {
                 let select = range_sql()
@@ -301,6 +287,33 @@ impl AuditReader {
             }
         }
     }
+}
+
+/// Runs `scan` over the locked handle of the reader's SQLite connection on a blocking
+/// thread, filling `batch` (taken out and put back, like the connection).
+pub(crate) async fn on_sqlite<B, F>(
+    slot: &mut Option<SqliteConnection>,
+    batch: &mut B,
+    scan: F,
+) -> Result<(), StoreError>
+where
+    B: Default + Send + 'static,
+    F: FnOnce(&mut sqlx::sqlite::LockedSqliteHandle<'_>, &mut B) -> Result<(), StoreError> + Send + 'static,
+{
+    let mut conn = slot.take().ok_or_else(|| StoreError::Database("audit reader closed".into()))?;
+    let mut b = std::mem::take(batch);
+    let (conn, b, res) = tokio::task::spawn_blocking(move || {
+        let res = tokio::runtime::Handle::current().block_on(async {
+            let mut handle = conn.lock_handle().await?;
+            scan(&mut handle, &mut b)
+        });
+        (conn, b, res)
+    })
+    .await
+    .map_err(|e| StoreError::Database(format!("audit reader: {e}")))?;
+    *slot = Some(conn);
+    *batch = b;
+    res
 }
 
 /// Runs `sql` (a `COPY … TO STDOUT (FORMAT binary)`) and parses its tuples into `batch` as

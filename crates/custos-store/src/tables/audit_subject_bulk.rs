@@ -5,7 +5,7 @@
 
 use crate::StoreError;
 use crate::store::Store;
-use crate::tables::audit_bulk::{AuditReader, Conn, copy_out};
+use crate::tables::audit_bulk::{AuditReader, Conn, copy_out, on_sqlite};
 use crate::tables::audit_sqlite;
 use sqlx::Row;
 
@@ -59,20 +59,10 @@ impl AuditReader {
         batch.clear();
         match &mut self.conn {
             Conn::Sqlite(slot) => {
-                let mut conn = slot.take().ok_or_else(|| StoreError::Database("audit reader closed".into()))?;
-                let mut b = std::mem::take(batch);
-                let (conn, b, res) = tokio::task::spawn_blocking(move || {
-                    let res = tokio::runtime::Handle::current().block_on(async {
-                        let mut handle = conn.lock_handle().await?;
-                        audit_sqlite::scan_subjects(&mut handle, RANGE_SQL, [first, last], &mut b)
-                    });
-                    (conn, b, res)
+                on_sqlite(slot, batch, move |handle, b| {
+                    audit_sqlite::scan_subjects(handle, RANGE_SQL, [first, last], b)
                 })
                 .await
-                .map_err(|e| StoreError::Database(format!("audit reader: {e}")))?;
-                *slot = Some(conn);
-                *batch = b;
-                res
             }
             Conn::Postgres(conn) => {
                 let select = RANGE_SQL.replace("$1", &first.to_string()).replace("$2", &last.to_string());
